@@ -1,0 +1,1 @@
+"""bitly-exports-contract."""
