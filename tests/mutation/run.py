@@ -1,0 +1,95 @@
+"""Mutation self-test: run the contract suite against every mutant and report which it kills.
+
+    python tests/mutation/run.py [--only NAME ...] [--jobs N] [--seed N]
+
+A mutant is killed when `exports-contract verify --base-url ...` exits non-zero against it.
+The unmutated server ("none") runs first and must pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+
+from mutants import MUTANTS  # noqa: E402
+
+SEED_TOKEN = "tok-premium"
+
+
+def start(name: str, seed: int) -> tuple[subprocess.Popen[str], str, str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "serve_mutant.py"), name, "--seed", str(seed), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    base_url = group = ""
+    for line in proc.stdout:
+        if line.startswith("base_url:"):
+            base_url = line.split(":", 1)[1].strip()
+        elif line.startswith("  B") and not group:
+            group = line.split()[0]
+        elif line.startswith("tokens:"):
+            break
+    if not base_url:
+        proc.kill()
+        raise RuntimeError(f"mutant {name}: server did not start")
+    return proc, base_url, group
+
+
+def run_one(name: str, seed: int) -> tuple[str, bool, float, str]:
+    began = time.monotonic()
+    proc, base_url, group = start(name, seed)
+    try:
+        result = subprocess.run(
+            [
+                "exports-contract", "verify", "--base-url", base_url, "--token", SEED_TOKEN,
+                "--group-guid", group, "--seed", str(seed), "--embedded-tokens",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, "EXPORTS_MUTATION_RUN": "1"},
+        )
+        killed = result.returncode != 0
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-3:])
+    finally:
+        proc.kill()
+        proc.wait()
+    return name, killed, time.monotonic() - began, tail
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", nargs="*")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    names = args.only or list(MUTANTS)
+
+    _, ok, secs, tail = run_one("none", args.seed)
+    print(f"unmutated server: {'FAILED' if ok else 'passes'} ({secs:.0f}s)", flush=True)
+    if ok:
+        print(tail)
+        return 1
+    survivors = []
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for name, killed, secs, _tail in pool.map(lambda n: run_one(n, args.seed), names):
+            print(f"{'killed  ' if killed else 'SURVIVED'} {name:<34} {secs:5.0f}s  {MUTANTS[name][0]}", flush=True)
+            if not killed:
+                survivors.append(name)
+    print(f"\n{len(names) - len(survivors)}/{len(names)} mutants killed")
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

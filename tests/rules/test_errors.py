@@ -1,0 +1,17 @@
+import pytest
+
+from bitly_exports_contract.rules.errors import invalid_arg_message
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        pytest.param("filter.archived", "INVALID_ARG_FILTER_ARCHIVED"),
+        pytest.param("bitlinks[3]", "INVALID_ARG_BITLINKS"),
+        pytest.param("colour", "INVALID_ARG_COLOUR"),
+        pytest.param("filter.tags[12]", "INVALID_ARG_FILTER_TAGS"),
+        pytest.param("weird-key.ü", "INVALID_ARG_WEIRD_KEY__"),
+    ],
+)
+def test_invalid_arg_names_follow_the_path(path, message):
+    assert invalid_arg_message(path) == message
