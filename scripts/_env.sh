@@ -12,7 +12,7 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; 
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
   if [ -f generated/bitly-exports-client/setup.py ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-      ./generated/bitly-exports-client -e .
+      -e ./generated/bitly-exports-client -e .
   fi
   echo "$want" > "$stamp"
 fi

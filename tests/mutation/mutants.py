@@ -117,7 +117,9 @@ def data_uri_urlsafe() -> None:
 
 @mutant("media type in data_uri is text/plain")
 def data_uri_media_type() -> None:
-    _wrap_body(lambda body, _req: body.__setitem__("data_uri", body["data_uri"].replace("text/csv", "text/plain")))
+    _wrap_body(
+        lambda body, _req: body.__setitem__("data_uri", body["data_uri"].replace("text/csv", "text/plain"))
+    )
 
 
 @mutant("filename without the timestamp")
@@ -384,7 +386,9 @@ def campaign_ignored() -> None:
 
 @mutant("campaign_guid applied to QR codes (selects nothing)")
 def campaign_applied_to_qr() -> None:
-    _wrap_store("find_qr_codes", lambda original, self, **kw: [] if kw["flt"].campaign_guid else original(self, **kw))
+    _wrap_store(
+        "find_qr_codes", lambda original, self, **kw: [] if kw["flt"].campaign_guid else original(self, **kw)
+    )
 
 
 # --- metrics window and tiers ----------------------------------------------------------------
@@ -507,7 +511,15 @@ def bitlinks_with_filter_accepted() -> None:
 
 @mutant("list export without filter accepted")
 def list_without_filter_accepted() -> None:
-    _wrap_parse(lambda body: {**body, "filter": {}} if "filter" not in body and "export_type" in body and body["export_type"] != "link_engagements_batch" else body)
+    _wrap_parse(
+        lambda body: (
+            {**body, "filter": {}}
+            if "filter" not in body
+            and "export_type" in body
+            and body["export_type"] != "link_engagements_batch"
+            else body
+        )
+    )
 
 
 @mutant("float integers accepted (10.0)")

@@ -52,8 +52,17 @@ def run_one(name: str, seed: int) -> tuple[str, bool, float, str]:
     try:
         result = subprocess.run(
             [
-                "exports-contract", "verify", "--base-url", base_url, "--token", SEED_TOKEN,
-                "--group-guid", group, "--seed", str(seed), "--embedded-tokens",
+                "exports-contract",
+                "verify",
+                "--base-url",
+                base_url,
+                "--token",
+                SEED_TOKEN,
+                "--group-guid",
+                group,
+                "--seed",
+                str(seed),
+                "--embedded-tokens",
             ],
             capture_output=True,
             text=True,
@@ -84,7 +93,10 @@ def main() -> int:
     survivors = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for name, killed, secs, _tail in pool.map(lambda n: run_one(n, args.seed), names):
-            print(f"{'killed  ' if killed else 'SURVIVED'} {name:<34} {secs:5.0f}s  {MUTANTS[name][0]}", flush=True)
+            print(
+                f"{'killed  ' if killed else 'SURVIVED'} {name:<34} {secs:5.0f}s  {MUTANTS[name][0]}",
+                flush=True,
+            )
             if not killed:
                 survivors.append(name)
     print(f"\n{len(names) - len(survivors)}/{len(names)} mutants killed")

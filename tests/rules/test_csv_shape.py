@@ -24,10 +24,12 @@ def test_formula_guard_prefixes_a_quote_to_trigger_cells(cell, expected):
 
 
 def test_csv_is_rfc4180_with_crlf_minimal_quoting_and_guard_before_quoting():
-    data = render_csv(columns=["a", "b"], rows=[['x,y', 'say "hi"'], ["=1,2", "line\nbreak"]])
+    data = render_csv(columns=["a", "b"], rows=[["x,y", 'say "hi"'], ["=1,2", "line\nbreak"]])
     assert data == b'a,b\r\n"x,y","say ""hi"""\r\n"\'=1,2","line\nbreak"\r\n'
     assert list(csv.reader(io.StringIO(data.decode(), newline=""))) == [
-        ["a", "b"], ["x,y", 'say "hi"'], ["'=1,2", "line\nbreak"]
+        ["a", "b"],
+        ["x,y", 'say "hi"'],
+        ["'=1,2", "line\nbreak"],
     ]
 
 

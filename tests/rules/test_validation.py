@@ -20,10 +20,13 @@ def fields(err: ApiError) -> set[str]:
     [
         pytest.param({"export_type": "links_list", "filter": {}}, id="links-empty-filter"),
         pytest.param({"export_type": "qr_codes_list", "filter": {"campaign_guid": "C1"}}, id="qr-campaign"),
-        pytest.param({"export_type": "link_engagements_batch", "bitlinks": ["bit.ly/a"]}, id="batch-bitlinks"),
+        pytest.param(
+            {"export_type": "link_engagements_batch", "bitlinks": ["bit.ly/a"]}, id="batch-bitlinks"
+        ),
         pytest.param({"export_type": "link_engagements_batch", "filter": {"tags": []}}, id="batch-filter"),
         pytest.param(
-            {"export_type": "links_list", "filter": {}, "unix_from": 0, "unix_to": 0}, id="window-equal-bounds"
+            {"export_type": "links_list", "filter": {}, "unix_from": 0, "unix_to": 0},
+            id="window-equal-bounds",
         ),
         pytest.param(
             {"export_type": "links_list", "filter": {}, "unix_to": 10**40, "unix_from": 1}, id="huge-unix-to"
@@ -43,7 +46,9 @@ def test_valid_requests_are_accepted(body):
     [
         pytest.param({}, "INVALID_ARG_EXPORT_TYPE", {"export_type"}, id="missing-export-type"),
         pytest.param({"export_type": "csv"}, "INVALID_ARG_EXPORT_TYPE", {"export_type"}, id="unknown-type"),
-        pytest.param({"export_type": "links_list"}, "INVALID_ARG_FILTER", {"filter"}, id="list-without-filter"),
+        pytest.param(
+            {"export_type": "links_list"}, "INVALID_ARG_FILTER", {"filter"}, id="list-without-filter"
+        ),
         pytest.param(
             {"export_type": "links_list", "filter": {}, "bitlinks": ["bit.ly/a"]},
             "INVALID_ARG_BITLINKS",
@@ -51,7 +56,10 @@ def test_valid_requests_are_accepted(body):
             id="bitlinks-on-list",
         ),
         pytest.param(
-            {"export_type": "link_engagements_batch"}, "INVALID_ARG_BITLINKS", {"bitlinks"}, id="batch-neither"
+            {"export_type": "link_engagements_batch"},
+            "INVALID_ARG_BITLINKS",
+            {"bitlinks"},
+            id="batch-neither",
         ),
         pytest.param(
             {"export_type": "link_engagements_batch", "bitlinks": ["bit.ly/a"], "filter": {}},
@@ -72,7 +80,10 @@ def test_valid_requests_are_accepted(body):
             id="bitlinks-1001",
         ),
         pytest.param(
-            {"export_type": "link_engagements_batch", "bitlinks": ["bit.ly/a", "https://bit.ly/b", "bit.ly/c\n"]},
+            {
+                "export_type": "link_engagements_batch",
+                "bitlinks": ["bit.ly/a", "https://bit.ly/b", "bit.ly/c\n"],
+            },
             "INVALID_ARG_BITLINKS",
             {"bitlinks[1]", "bitlinks[2]"},
             id="malformed-bitlinks",
@@ -200,7 +211,13 @@ def test_rule_order_puts_filter_keys_before_unknown_keys_in_body_order():
             "filter": {"created_before": "x", "zz": 1, "query": 5},
         }
     )
-    assert [p.field for p in err.errors] == ["filter.query", "filter.created_before", "filter.zz", "zeta", "alpha"]
+    assert [p.field for p in err.errors] == [
+        "filter.query",
+        "filter.created_before",
+        "filter.zz",
+        "zeta",
+        "alpha",
+    ]
     assert err.message == "INVALID_ARG_FILTER_QUERY"
 
 

@@ -8,8 +8,12 @@ DAY = 86400
 
 @pytest.mark.parametrize(
     ("tier", "days"),
-    [pytest.param("core", 30), pytest.param("growth", 120), pytest.param("premium", 365),
-     pytest.param("enterprise", 730)],
+    [
+        pytest.param("core", 30),
+        pytest.param("growth", 120),
+        pytest.param("premium", 365),
+        pytest.param("enterprise", 730),
+    ],
 )
 def test_tier_window_spans_the_published_days(tier, days):
     assert tier_window(tier=tier, now=NOW) == (NOW - days * DAY, NOW)

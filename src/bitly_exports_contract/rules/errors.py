@@ -102,5 +102,8 @@ def internal_error() -> ApiError:
 
 def temporarily_unavailable() -> ApiError:
     return ApiError(
-        503, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable.", headers={"retry-after": "1"}
+        503,
+        "TEMPORARILY_UNAVAILABLE",
+        "The service is temporarily unavailable.",
+        headers={"retry-after": "1"},
     )

@@ -76,7 +76,9 @@ def build_export(*, request: ExportRequest, store: Store, group: str, tier: str,
         counts = store.metrics(group=group, targets=[r.id for r in rows], start=window[0], end=window[1])
 
     columns = columns_for(export_type=request.export_type, metrics=metrics)
-    cells = [_cells(request.export_type, row, counts.get(row.id, (0, 0, 0)) if metrics else None) for row in rows]
+    cells = [
+        _cells(request.export_type, row, counts.get(row.id, (0, 0, 0)) if metrics else None) for row in rows
+    ]
     data = render_csv(columns=columns, rows=cells)
     body: dict[str, Any] = {
         "export_type": request.export_type,

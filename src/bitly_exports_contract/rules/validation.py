@@ -22,7 +22,7 @@ from referencing.jsonschema import DRAFT202012
 
 from ..spec import component_schema, load_spec
 from ..store.db import ItemFilter
-from .errors import ApiError, FieldProblem, bad_request
+from .errors import FieldProblem, bad_request
 
 BATCH = "link_engagements_batch"
 SPEC_URI = "urn:bitly-exports:openapi"
@@ -86,7 +86,10 @@ _Validator = jsonschema.validators.extend(
 
 @functools.cache
 def _registry() -> Registry[Any]:
-    return Registry().with_resource(SPEC_URI, Resource.from_contents(load_spec(), DRAFT202012))
+    registry: Registry[Any] = Registry().with_resource(
+        SPEC_URI, Resource.from_contents(load_spec(), DRAFT202012)
+    )
+    return registry
 
 
 def _validator_for(schema: Mapping[str, Any]) -> Any:
@@ -314,7 +317,13 @@ def _window_pair(findings: _Findings, *, body: dict[str, Any], pair: dict[str, t
                 if missing not in body:
                     findings.add(base, missing, "required", f"{missing} is required with {present}")
     lo, hi = body.get(WINDOW[0]), body.get(WINDOW[1])
-    if _is_integer(None, lo) and _is_integer(None, hi) and lo > hi:
+    if (
+        isinstance(lo, int)
+        and isinstance(hi, int)
+        and _is_integer(None, lo)
+        and _is_integer(None, hi)
+        and lo > hi
+    ):
         findings.add(base, WINDOW[0], "invalid_order", "unix_from must not be after unix_to")
 
 

@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--fixture", metavar="FILE", help="load a fixture file (JSON or YAML)")
     source.add_argument("--seed", type=int, metavar="N", help="generate a data set from this seed")
     source.add_argument("--db", metavar="PATH", help="serve a database saved with `build-db`")
-    serve.add_argument("--links", type=int, default=DEFAULT_LINKS, metavar="N", help="links in a seeded group")
+    serve.add_argument(
+        "--links", type=int, default=DEFAULT_LINKS, metavar="N", help="links in a seeded group"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     serve.add_argument("--now", type=int, metavar="T", help="the server's clock, Unix seconds")
@@ -71,7 +73,7 @@ def banner(*, store: Store, base_url: str) -> str:
     lines.append(
         "try: curl -s -X POST "
         f"{base_url}/groups/{group}/exports -H 'Authorization: Bearer {example}' "
-        "-H 'Content-Type: application/json' -d '{\"export_type\": \"links_list\", \"filter\": {}}'"
+        '-H \'Content-Type: application/json\' -d \'{"export_type": "links_list", "filter": {}}\''
     )
     return "\n".join(lines)
 
