@@ -7,6 +7,7 @@ figure is written once: in `x-export-contract` of `openapi/exports.yaml`.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -73,3 +74,16 @@ def component_schema(name: str) -> dict[str, Any]:
     schema = load_spec()["components"]["schemas"][name]
     assert isinstance(schema, dict)
     return schema
+
+
+@functools.cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """A spec `pattern` compiled with ECMA-262's `$`: the very end, never before a final newline."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def bitlink_id_regex() -> re.Pattern[str]:
+    """The well-formed bitlink id of the spec's `BitlinkId` schema."""
+    return ecma_regex(component_schema("BitlinkId")["pattern"])

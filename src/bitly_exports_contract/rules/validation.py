@@ -9,7 +9,6 @@ the `bitlinks`/`filter` relation, and `unix_from <= unix_to`.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ..spec import component_schema, load_spec
+from ..spec import component_schema, ecma_regex, load_spec
 from ..store.db import ItemFilter
 from .errors import FieldProblem, bad_request
 
@@ -66,15 +65,8 @@ def _ecma_pattern(
     validator: Any, pattern: str, instance: object, schema: Mapping[str, Any]
 ) -> Iterator[ValidationError]:
     # ECMA-262 `$` matches only at the very end; Python's also matches before a final newline.
-    if isinstance(instance, str) and _compiled(pattern).search(instance) is None:
+    if isinstance(instance, str) and ecma_regex(pattern).search(instance) is None:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-@functools.cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    if pattern.endswith("$") and not pattern.endswith("\\$"):
-        pattern = pattern[:-1] + r"\Z"
-    return re.compile(pattern)
 
 
 _Validator = jsonschema.validators.extend(

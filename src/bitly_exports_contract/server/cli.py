@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import socket
 import sys
 from collections.abc import Sequence
@@ -84,6 +85,8 @@ def serve(args: argparse.Namespace) -> int:
     from .app import ExportsApp, ServerConfig
 
     store = open_store(fixture=args.fixture, seed=args.seed, db=args.db, links=args.links)
+    gc.collect()
+    gc.freeze()  # the loaded data set is long-lived: keep the collector from rescanning it
     app = ExportsApp(ServerConfig(store=store, now=args.now, faults_enabled=not args.no_faults))
     family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

@@ -1,0 +1,226 @@
+"""Turn an ItemFilter into one SQL query over links or QR codes, choosing how SQLite should walk the data.
+
+Two plans give the same rows. The walk plan reads the (group, archived, created DESC, id) index in export
+order and stops at the limit: fast when matches are common. The candidate plan starts from the few items
+one selective filter names (a tag, a campaign, a domain, the trigram index), then sorts them: fast when
+matches are rare. With n candidates the candidate plan reads and sorts n rows, the walk plan reads about
+limit * group_size / n; a candidate row costs about three walked rows (measured with the bench), so
+candidates win when 3 * n * n < limit * group_size. Bounded counts pick the plan.
+
+Table and index names are constants of this module; every user value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from .rows import ARCHIVED_MODES, ItemFilter
+from .search import SEPARATOR, encodable, fts_match, query_matches
+
+MAX_CANDIDATES = 50_000
+SMALL_GROUP = 2_000  # walking a group this small costs less than counting candidates
+CANDIDATE_COST = 3  # one candidate row read and sorted, in walked rows
+MIN_INT, MAX_INT = -(2**63), 2**63 - 1
+
+Row = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """The tables and columns of one item kind."""
+
+    table: str
+    tags: str
+    fts: str
+    columns: str
+    walk: str
+    walk_all: str
+    campaigns: bool
+
+    def search_fields(self, row: Row) -> list[str | None]:
+        """The contract's searchable fields of a selected row."""
+        tags: list[str] = json.loads(str(row[-1]))
+        if self.campaigns:  # links: id, title, long_url, created, archived, tags
+            return [_text(row[1]), str(row[2]), str(row[0]), *tags]
+        return [_text(row[1]), str(row[4]), _text(row[3]), str(row[0]), *tags]
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+LINKS = Kind(
+    table="links",
+    tags="link_tags",
+    fts="link_fts",
+    columns="l.id, l.title, l.long_url, l.created, l.archived, l.tags",
+    walk="links_walk",
+    walk_all="links_walk_all",
+    campaigns=True,
+)
+QR_CODES = Kind(
+    table="qrs",
+    tags="qr_tags",
+    fts="qr_fts",
+    columns="l.id, l.title, l.qr_code_type, l.bitlink, l.long_url, l.created, l.archived, l.tags",
+    walk="qrs_walk",
+    walk_all="qrs_walk_all",
+    campaigns=False,
+)
+
+
+@dataclass
+class _Plan:
+    conds: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+    sources: list[tuple[str, list[object]]] = field(default_factory=list)  # SQL selecting candidate keys `k`
+    lowered_query: str | None = None  # set when SQL is only a pre-filter for the query
+
+    def where(self, cond: str, *params: object) -> None:
+        self.conds.append(cond)
+        self.params.extend(params)
+
+    def candidates(self, sql: str, *params: object) -> None:
+        self.sources.append((sql, list(params)))
+
+
+def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _Plan | None:
+    """The WHERE clause and candidate sources for `flt`, or None when nothing can match."""
+    if flt.archived not in ARCHIVED_MODES:
+        raise ValueError(f"archived must be one of {ARCHIVED_MODES}, got {flt.archived!r}")
+    plan = _Plan()
+    plan.where("l.gkey = ?", gkey)
+    if flt.archived != "both":
+        plan.where("l.archived = ?", int(flt.archived == "on"))
+    if flt.created_after is not None:
+        if flt.created_after > MAX_INT:
+            return None
+        if flt.created_after > MIN_INT:
+            plan.where("l.created >= ?", flt.created_after)
+    if flt.created_before is not None:
+        if flt.created_before <= MIN_INT:
+            return None
+        if flt.created_before <= MAX_INT:
+            plan.where("l.created < ?", flt.created_before)
+    if flt.tags:
+        tags = sorted({tag for tag in flt.tags if encodable(tag)})
+        if not tags:
+            return None
+        marks = ", ".join("?" * len(tags))
+        plan.where(
+            f"EXISTS (SELECT 1 FROM {kind.tags} AS t WHERE t.item = l.key AND t.tag IN ({marks}))", *tags
+        )
+        plan.candidates(
+            f"SELECT DISTINCT item AS k FROM {kind.tags} INDEXED BY {kind.tags}_tag "
+            f"WHERE gkey = ? AND tag IN ({marks})",
+            gkey,
+            *tags,
+        )
+    if kind.campaigns and flt.campaign_guid is not None:
+        ckey = _campaign_key(conn, gkey, flt.campaign_guid)
+        if ckey is None:
+            return None
+        plan.where("EXISTS (SELECT 1 FROM link_campaigns AS c WHERE c.item = l.key AND c.ckey = ?)", ckey)
+        plan.candidates(
+            "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?", ckey
+        )
+    if flt.domain is not None:
+        if not encodable(flt.domain):
+            return None
+        domain = flt.domain.lower()
+        plan.where("l.domain_lc = ?", domain)
+        plan.candidates(
+            f"SELECT key AS k FROM {kind.table} INDEXED BY {kind.table}_domain "
+            "WHERE gkey = ? AND domain_lc = ?",
+            gkey,
+            domain,
+        )
+    if flt.query:
+        if not encodable(flt.query):
+            return None
+        lowered = flt.query.lower()
+        plan.where("instr(l.search, ?) > 0", lowered)
+        if SEPARATOR in lowered:
+            plan.lowered_query = lowered
+        match = fts_match(lowered)
+        if match is not None:
+            plan.candidates(f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", match)
+    return plan
+
+
+def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
+    if not encodable(guid):
+        return None
+    row = conn.execute("SELECT ckey FROM campaigns WHERE gkey = ? AND guid = ?", (gkey, guid)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def _pick_source(
+    conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int
+) -> tuple[str, list[object]] | None:
+    """The candidate source naming the fewest items, when it names few enough to beat the walk plan."""
+    if group_size <= SMALL_GROUP:
+        return None
+    bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
+    best: tuple[int, tuple[str, list[object]]] | None = None
+    for source in plan.sources:  # cheapest to count first; the trigram index last
+        sql, params = source
+        (count,) = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, bound + 1]).fetchone()
+        if best is None or count < best[0]:
+            best = (count, source)
+        if count <= limit:
+            break
+    return best[1] if best is not None and best[0] <= bound else None
+
+
+@dataclass(frozen=True)
+class Query:
+    """One SELECT ready to run; `verify_query` is set when rows must still pass the query rule in Python."""
+
+    sql: str
+    params: list[object]
+    verify_query: str | None
+
+
+def select_query(
+    conn: sqlite3.Connection, kind: Kind, *, gkey: int, group_size: int, flt: ItemFilter, limit: int
+) -> Query | None:
+    """The SELECT for the first `limit` matches in export order, or None when nothing can match."""
+    plan = _plan(conn, kind, gkey, flt)
+    if plan is None or limit <= 0:
+        return None
+    source = _pick_source(conn, plan, limit=limit, group_size=group_size)
+    if source is not None:
+        sql = f"SELECT {kind.columns} FROM ({source[0]}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
+        params = [*source[1], *plan.params]
+    else:
+        index = kind.walk_all if flt.archived == "both" else kind.walk
+        sql = f"SELECT {kind.columns} FROM {kind.table} AS l INDEXED BY {index}"
+        params = plan.params
+    sql += f" WHERE {' AND '.join(plan.conds)} ORDER BY l.created DESC, l.id"
+    if plan.lowered_query is None:
+        return Query(sql=sql + " LIMIT ?", params=[*params, min(limit, MAX_INT)], verify_query=None)
+    return Query(sql=sql, params=params, verify_query=plan.lowered_query)
+
+
+def find_rows(
+    conn: sqlite3.Connection, kind: Kind, *, gkey: int, group_size: int, flt: ItemFilter, limit: int
+) -> list[Row]:
+    """The first `limit` items of the group matching `flt`, `created` descending then id ascending."""
+    query = select_query(conn, kind, gkey=gkey, group_size=group_size, flt=flt, limit=limit)
+    if query is None:
+        return []
+    if query.verify_query is None:
+        rows: list[Row] = conn.execute(query.sql, query.params).fetchall()
+        return rows
+    out: list[Row] = []
+    for row in conn.execute(query.sql, query.params):
+        if query_matches(query.verify_query, kind.search_fields(row)):
+            out.append(row)
+            if len(out) >= limit:
+                break
+    return out

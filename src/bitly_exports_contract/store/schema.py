@@ -1,0 +1,52 @@
+"""The store's SQLite schema: tables created before the bulk load, indexes after it."""
+
+from __future__ import annotations
+
+SCHEMA_ID = "bitly-exports-contract/store/1"
+
+TABLES = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE groups (gkey INTEGER PRIMARY KEY, guid TEXT NOT NULL, links INTEGER NOT NULL,
+    qr_codes INTEGER NOT NULL);
+CREATE TABLE campaigns (ckey INTEGER PRIMARY KEY, gkey INTEGER NOT NULL, guid TEXT NOT NULL);
+CREATE TABLE tokens (ord INTEGER PRIMARY KEY, token TEXT NOT NULL, tier TEXT NOT NULL,
+    rate_limit INTEGER, groups TEXT NOT NULL);
+CREATE TABLE links (key INTEGER PRIMARY KEY, gkey INTEGER NOT NULL, id TEXT NOT NULL, title TEXT,
+    long_url TEXT NOT NULL, created INTEGER NOT NULL, archived INTEGER NOT NULL, tags TEXT NOT NULL,
+    domain_lc TEXT NOT NULL, search TEXT NOT NULL);
+CREATE TABLE qrs (key INTEGER PRIMARY KEY, gkey INTEGER NOT NULL, id TEXT NOT NULL, title TEXT,
+    qr_code_type TEXT NOT NULL, bitlink TEXT, long_url TEXT NOT NULL, created INTEGER NOT NULL,
+    archived INTEGER NOT NULL, tags TEXT NOT NULL, domain_lc TEXT, search TEXT NOT NULL);
+CREATE TABLE link_tags (item INTEGER NOT NULL, tag TEXT NOT NULL, gkey INTEGER NOT NULL,
+    PRIMARY KEY (item, tag)) WITHOUT ROWID;
+CREATE TABLE qr_tags (item INTEGER NOT NULL, tag TEXT NOT NULL, gkey INTEGER NOT NULL,
+    PRIMARY KEY (item, tag)) WITHOUT ROWID;
+CREATE TABLE link_campaigns (item INTEGER NOT NULL, ckey INTEGER NOT NULL,
+    PRIMARY KEY (item, ckey)) WITHOUT ROWID;
+-- Per-target running sums: row (tk, at) holds the totals of every engagement of tk at or before at.
+CREATE TABLE eng (tk INTEGER NOT NULL, at INTEGER NOT NULL, cc INTEGER NOT NULL, cs INTEGER NOT NULL,
+    cb INTEGER NOT NULL, PRIMARY KEY (tk, at)) WITHOUT ROWID;
+CREATE VIRTUAL TABLE link_fts USING fts5(search, content='', detail=none,
+    tokenize='trigram case_sensitive 1');
+CREATE VIRTUAL TABLE qr_fts USING fts5(search, content='', detail=none,
+    tokenize='trigram case_sensitive 1');
+"""
+
+INDEXES = """
+CREATE UNIQUE INDEX groups_guid ON groups (guid);
+CREATE UNIQUE INDEX campaigns_guid ON campaigns (gkey, guid);
+CREATE UNIQUE INDEX tokens_token ON tokens (token);
+CREATE UNIQUE INDEX links_id ON links (id);
+CREATE INDEX links_walk ON links (gkey, archived, created DESC, id);
+CREATE INDEX links_walk_all ON links (gkey, created DESC, id);
+CREATE INDEX links_domain ON links (gkey, domain_lc);
+CREATE UNIQUE INDEX qrs_id ON qrs (id);
+CREATE INDEX qrs_walk ON qrs (gkey, archived, created DESC, id);
+CREATE INDEX qrs_walk_all ON qrs (gkey, created DESC, id);
+CREATE INDEX qrs_domain ON qrs (gkey, domain_lc);
+CREATE INDEX link_tags_tag ON link_tags (gkey, tag, item);
+CREATE INDEX qr_tags_tag ON qr_tags (gkey, tag, item);
+CREATE INDEX link_campaigns_campaign ON link_campaigns (ckey, item);
+INSERT INTO link_fts (link_fts) VALUES ('optimize');
+INSERT INTO qr_fts (qr_fts) VALUES ('optimize');
+"""
