@@ -9,7 +9,6 @@ The unmutated server ("none") runs first and must pass.
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time
@@ -22,9 +21,11 @@ sys.path.insert(0, str(HERE))
 from mutants import MUTANTS  # noqa: E402
 
 SEED_TOKEN = "tok-premium"
+# the seeded data set's tokens, by the role the suite gives them
+ROLES = ("free", "core", "growth", "premium", "enterprise", "other", "limited")
 
 
-def start(name: str, seed: int) -> tuple[subprocess.Popen[str], str, str]:
+def start(name: str, seed: int) -> tuple[subprocess.Popen[str], str, list[str]]:
     proc = subprocess.Popen(
         [sys.executable, str(HERE / "serve_mutant.py"), name, "--seed", str(seed), "--port", "0"],
         stdout=subprocess.PIPE,
@@ -32,42 +33,44 @@ def start(name: str, seed: int) -> tuple[subprocess.Popen[str], str, str]:
         text=True,
     )
     assert proc.stdout is not None
-    base_url = group = ""
+    base_url, groups = "", []
     for line in proc.stdout:
         if line.startswith("base_url:"):
             base_url = line.split(":", 1)[1].strip()
-        elif line.startswith("  B") and not group:
-            group = line.split()[0]
+        elif line.startswith("  B"):
+            groups.append(line.split()[0])
         elif line.startswith("tokens:"):
             break
     if not base_url:
         proc.kill()
         raise RuntimeError(f"mutant {name}: server did not start")
-    return proc, base_url, group
+    return proc, base_url, groups
 
 
 def run_one(name: str, seed: int) -> tuple[str, bool, float, str]:
     began = time.monotonic()
-    proc, base_url, group = start(name, seed)
+    proc, base_url, groups = start(name, seed)
     try:
         result = subprocess.run(
             [
-                "exports-contract",
+                str(Path(sys.executable).with_name("exports-contract")),
                 "verify",
                 "--base-url",
                 base_url,
                 "--token",
                 SEED_TOKEN,
                 "--group-guid",
-                group,
+                groups[0],
+                "--other-group-guid",
+                groups[1],
                 "--seed",
                 str(seed),
-                "--embedded-tokens",
+                *(arg for role in ROLES for arg in (f"--token-{role}", f"tok-{role}")),
+                "-x",  # one broken rule is enough to kill a mutant
             ],
             capture_output=True,
             text=True,
             timeout=600,
-            env={**os.environ, "EXPORTS_MUTATION_RUN": "1"},
         )
         killed = result.returncode != 0
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-3:])
