@@ -1,7 +1,10 @@
 import csv
 import io
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bitly_exports_contract.rules.csv_shape import columns_for, guard_formula, render_csv, timestamp_cell
 
@@ -53,3 +56,46 @@ def test_timestamps_are_written_as_bitly_writes_them():
 def test_columns_per_shape(export_type, metrics, last):
     cols = columns_for(export_type=export_type, metrics=metrics)
     assert cols[-1] == last and len(cols) == len(set(cols))
+
+
+def reference_csv(columns, rows) -> bytes:
+    """The contract's definition: Python's csv writer, QUOTE_MINIMAL, CRLF, over guarded cells."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([guard_formula(c) for c in columns])
+    writer.writerows([guard_formula(c) for c in row] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+cells = st.text(
+    alphabet=st.sampled_from(list("ab ,\"\r\n\t=+-@;'é\x00")) | st.characters(codec="utf-8"), max_size=12
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(width=st.integers(min_value=1, max_value=7), data=st.data())
+def test_rendering_is_byte_for_byte_the_csv_writer_over_guarded_cells(width, data):
+    columns = data.draw(st.lists(cells, min_size=width, max_size=width))
+    rows = data.draw(st.lists(st.lists(cells, min_size=width, max_size=width), max_size=8))
+    assert render_csv(columns=columns, rows=rows) == reference_csv(columns, rows)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        pytest.param([""], id="one-empty-cell"),
+        pytest.param(["", ""], id="two-empty-cells"),
+        pytest.param(["a", "-1"], id="trigger-after-comma"),
+        pytest.param(["a\tb", "c"], id="inner-tab"),
+        pytest.param(["\tb", "c"], id="leading-tab"),
+        pytest.param(["a", "b,c"], id="inner-comma"),
+    ],
+)
+def test_rendering_edges_match_the_csv_writer(row):
+    assert render_csv(columns=["x"] * len(row), rows=[row]) == reference_csv(["x"] * len(row), [row])
+
+
+@settings(max_examples=500, deadline=None)
+@given(unix=st.integers(min_value=-(10**10), max_value=253402300799))
+def test_timestamp_cell_matches_strftime(unix):
+    assert timestamp_cell(unix) == time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(unix))

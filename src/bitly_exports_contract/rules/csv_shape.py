@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 from collections.abc import Iterable, Sequence
 
 from ..spec import figures
 
 _TRIGGERS = tuple(figures().formula_trigger_prefixes)
+_DAY = 86400
+assert all(len(t) == 1 for t in _TRIGGERS), "render_csv's fast path assumes single-character triggers"
+_TRIGGER_SET = frozenset(_TRIGGERS)
+_TRIGGER_AFTER_COMMA = re.compile(",[" + "".join(re.escape(t) for t in _TRIGGERS) + "]").search
+_CLOCK = [f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60)]  # minute of the day
+_SECONDS = [f"{s:02d}+0000" for s in range(60)]
+_DATES: dict[int, str] = {}  # day number -> "YYYY-MM-DD", filled as days are met
+_BOOLS = ("false", "true")
 
 
 def columns_for(*, export_type: str, metrics: bool) -> tuple[str, ...]:
@@ -28,11 +37,18 @@ def guard_formula(cell: str) -> str:
 
 def timestamp_cell(unix: int) -> str:
     """Unix seconds as Bitly writes them: `2024-01-15T10:00:00+0000`."""
-    return time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime(unix))
+    day, second = divmod(unix, _DAY)
+    date = _DATES.get(day)
+    if date is None:
+        if len(_DATES) > 100_000:
+            _DATES.clear()
+        date = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * _DAY))
+    minute, second = divmod(second, 60)
+    return date + _CLOCK[minute] + _SECONDS[second]
 
 
 def bool_cell(value: bool) -> str:
-    return "true" if value else "false"
+    return _BOOLS[bool(value)]
 
 
 def tags_cell(tags: Sequence[str]) -> str:
@@ -40,9 +56,34 @@ def tags_cell(tags: Sequence[str]) -> str:
 
 
 def render_csv(*, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """RFC 4180 bytes: UTF-8, CRLF after every record, minimal quoting, every cell guarded."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([guard_formula(c) for c in columns])
-    writer.writerows([guard_formula(c) for c in row] for row in rows)
-    return buf.getvalue().encode("utf-8")
+    """RFC 4180 bytes: UTF-8, CRLF after every record, minimal quoting, every cell guarded.
+
+    The bytes are those of Python's csv writer (QUOTE_MINIMAL, CRLF) over the guarded cells. Most
+    records need neither quoting nor a guard: they are joined with `,` as they are, and only the
+    others go through the csv writer.
+    """
+    records = [columns, *rows]
+    lines = [",".join(cells) for cells in records]
+    # A line is final when no cell holds `"`, CR or LF, no cell holds `,` (the count says so) and no
+    # cell starts with a formula trigger (at the line's start or after a `,`).
+    careful = [
+        i
+        for i, line in enumerate(lines)
+        if '"' in line
+        or "\r" in line
+        or "\n" in line
+        or line[:1] in _TRIGGER_SET
+        or _TRIGGER_AFTER_COMMA(line) is not None
+        or line.count(",") != len(records[i]) - 1
+        or not line
+    ]
+    if careful:
+        buf = io.StringIO()
+        writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        for i in careful:
+            buf.seek(0)
+            buf.truncate()
+            writer.writerow([guard_formula(c) for c in records[i]])
+            lines[i] = buf.getvalue()[:-2]
+    lines.append("")
+    return "\r\n".join(lines).encode("utf-8")

@@ -96,15 +96,26 @@ def build_export(*, request: ExportRequest, store: Store, group: str, tier: str,
     return body
 
 
-def _cells(export_type: str, row: LinkRow | QrRow, counts: tuple[int, int, int] | None) -> list[str]:
-    metric_cells = [str(n) for n in counts] if counts is not None else []
+def _cells(export_type: str, row: LinkRow | QrRow, counts: tuple[int, int, int] | None) -> Sequence[str]:
     title = row.title or ""
     if export_type == BATCH:
         assert counts is not None
-        return [row.id, title, row.long_url, *metric_cells, str(sum(counts))]
+        clicks, scans, buttons = counts
+        return (
+            row.id,
+            title,
+            row.long_url,
+            str(clicks),
+            str(scans),
+            str(buttons),
+            str(clicks + scans + buttons),
+        )
     if isinstance(row, QrRow):
         destination = row.bitlink if row.bitlink is not None else row.long_url
-        head = [row.id, title, row.qr_code_type, destination, timestamp_cell(row.created)]
+        head: tuple[str, ...] = (row.id, title, row.qr_code_type, destination, timestamp_cell(row.created))
     else:
-        head = [row.id, title, row.long_url, timestamp_cell(row.created)]
-    return [*head, bool_cell(row.archived), tags_cell(row.tags), *metric_cells]
+        head = (row.id, title, row.long_url, timestamp_cell(row.created))
+    tail = (bool_cell(row.archived), tags_cell(row.tags))
+    if counts is None:
+        return head + tail
+    return head + tail + (str(counts[0]), str(counts[1]), str(counts[2]))

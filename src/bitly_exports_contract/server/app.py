@@ -31,7 +31,9 @@ Send = Callable[[Message], Awaitable[None]]
 
 BASE_PATH = b"/v4"
 _EXPORT_PATH = re.compile(rb"^/v4/groups/([^/]+)/exports$")
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]")
+# \uD800-\uDFFF: high surrogates D8-DB and low surrogates DC-DF, hex digits in either case
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -189,12 +191,18 @@ def _parse_json(raw: bytes) -> dict[str, Any]:
 
 
 def _has_lone_surrogate(value: Any) -> bool:
-    if isinstance(value, str):
-        return any("\ud800" <= c <= "\udfff" for c in value)
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
+    # A walk with its own stack: the parser accepts nesting deeper than Python's recursion limit allows here.
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 

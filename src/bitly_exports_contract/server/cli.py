@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import socket
 import sys
+import tempfile
 from collections.abc import Sequence
 
+from ..store.dataset import Dataset
 from ..store.db import Store, StoreError
 from ..store.fixture import FixtureError, dump_fixture, load_fixture
 from ..store.seed import seed_dataset
 
 DEFAULT_SEED = 1
 DEFAULT_LINKS = 2000
+
+
+def _at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,6 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
     serve.add_argument("--now", type=int, metavar="T", help="the server's clock, Unix seconds")
     serve.add_argument("--no-faults", action="store_true", help="ignore `Prefer` fault injection")
+    serve.add_argument(
+        "--workers",
+        type=_at_least_one,
+        default=1,
+        metavar="N",
+        help="worker processes; with more than one the data is built once into a temporary store file "
+        "that each opens read-only, and each worker keeps its own rate-limit counts",
+    )
     serve.add_argument("--log-level", default="warning")
 
     build = sub.add_parser("build-db", help="build a database file from a seed or a fixture")
@@ -48,13 +66,34 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_store(*, fixture: str | None, seed: int | None, db: str | None, links: int) -> Store:
-    """The store to serve: a saved database, a fixture, or a seeded data set (the default)."""
-    if db is not None:
-        return Store.open(db)
+def load_dataset(*, fixture: str | None, seed: int | None, links: int) -> Dataset:
+    """The data set of a fixture file, or a seeded one (the default)."""
     if fixture is not None:
-        return Store.build(load_fixture(fixture))
-    return Store.build(seed_dataset(DEFAULT_SEED if seed is None else seed, links=links))
+        return load_fixture(fixture)
+    return seed_dataset(DEFAULT_SEED if seed is None else seed, links=links)
+
+
+def open_store(
+    *, fixture: str | None, seed: int | None, db: str | None, links: int, path: str | None = None
+) -> Store:
+    """The store to serve: a saved database, else a fixture or seeded data set, in memory or at `path`."""
+    if db is not None:
+        return Store.open(check_store_path(db))
+    return Store.build(load_dataset(fixture=fixture, seed=seed, links=links), path=path)
+
+
+def check_store_path(path: str) -> str:
+    """`path`, once it is known to be a readable file; StoreError saying why not."""
+    if os.path.isdir(path):
+        raise StoreError(f"{path}: is a directory, not a store file")
+    if not os.path.exists(path):
+        raise StoreError(f"{path}: no such store file")
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the store file ({exc.strerror})") from exc
+    return path
 
 
 def banner(*, store: Store, base_url: str) -> str:
@@ -79,7 +118,27 @@ def banner(*, store: Store, base_url: str) -> str:
     return "\n".join(lines)
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket; port 0 picks a free one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on connections whose socket says TCP, and without
+    # it Nagle's algorithm holds the body behind the headers until the client's delayed ACK (about 40 ms).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    return sock
+
+
+def base_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if sock.family == socket.AF_INET6 else host
+    return f"http://{shown_host}:{port}/v4"
+
+
 def serve(args: argparse.Namespace) -> int:
+    if args.workers > 1:
+        return serve_workers(args)
     import uvicorn
 
     from .app import ExportsApp, ServerConfig
@@ -88,16 +147,36 @@ def serve(args: argparse.Namespace) -> int:
     gc.collect()
     gc.freeze()  # the loaded data set is long-lived: keep the collector from rescanning it
     app = ExportsApp(ServerConfig(store=store, now=args.now, faults_enabled=not args.no_faults))
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((args.host, args.port))
-    sock.listen(1024)
-    host, port = sock.getsockname()[:2]
-    shown_host = f"[{host}]" if family == socket.AF_INET6 else host
-    print(banner(store=store, base_url=f"http://{shown_host}:{port}/v4"), flush=True)
+    sock = listen(args.host, args.port)
+    print(banner(store=store, base_url=base_url(sock)), flush=True)
     config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def serve_workers(args: argparse.Namespace) -> int:
+    """Several uvicorn workers on one socket, each opening the same read-only store file."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from .workers import APP_FACTORY, worker_environment
+
+    with tempfile.TemporaryDirectory(prefix="exports-server-") as scratch:
+        path = args.db if args.db is not None else os.path.join(scratch, "store.sqlite3")
+        store = open_store(fixture=args.fixture, seed=args.seed, db=args.db, links=args.links, path=path)
+        sock = listen(args.host, args.port)
+        print(banner(store=store, base_url=base_url(sock)), flush=True)
+        store.close()
+        os.environ.update(worker_environment(db=path, now=args.now, faults=not args.no_faults))
+        config = uvicorn.Config(
+            APP_FACTORY,
+            factory=True,
+            workers=args.workers,
+            log_level=args.log_level,
+            access_log=False,
+            lifespan="off",
+        )
+        Multiprocess(config, sockets=[sock]).run()
     return 0
 
 

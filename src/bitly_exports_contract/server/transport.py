@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FAULT_CODES = frozenset({429, 500, 503})
+_MAX_DIGITS = 18
 
 
 def bearer_token(header: str | None) -> str | None:
@@ -42,8 +43,16 @@ def parse_prefer(values: list[str], *, latency_cap_ms: int) -> Faults:
             name, arg = name.strip().lower(), arg.strip().strip('"')
             if not arg.isdigit() or not arg.isascii():
                 continue
+            number = _bounded_int(arg)
             if name == "latency_ms":
-                latency = min(int(arg), latency_cap_ms)
-            elif name == "code" and int(arg) in FAULT_CODES:
-                code = int(arg)
+                latency = min(number, latency_cap_ms)
+            elif name == "code" and number in FAULT_CODES:
+                code = number
     return Faults(latency_ms=latency, code=code)
+
+
+def _bounded_int(digits: str) -> int:
+    """The value of ASCII digits, or a number above every cap when it has more digits than any cap."""
+    significant = digits.lstrip("0") or "0"
+    # int() refuses strings past 4300 digits, and a long one is above every cap or code anyway.
+    return int(significant) if len(significant) <= _MAX_DIGITS else 10**_MAX_DIGITS

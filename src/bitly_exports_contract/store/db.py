@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -10,6 +11,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from .build import build_database
 from .dataset import Dataset, Token
@@ -22,7 +25,17 @@ from .search import encodable
 __all__ = ["ItemFilter", "LinkRow", "QrRow", "Store", "StoreError"]
 
 _ID_CHUNK = 500
-_CUMULATIVE = "SELECT cc, cs, cb FROM eng WHERE tk = ? AND at <= ? ORDER BY at DESC LIMIT 1"
+# The running sums (eng rows hold totals up to `at`) of each wanted link or QR code at two instants.
+_WINDOW_SUMS = """
+WITH t(id, key) AS (
+  SELECT id, key FROM links INDEXED BY links_id WHERE id IN (SELECT value FROM json_each(?)) AND gkey = ?
+  UNION ALL
+  SELECT id, key FROM qrs INDEXED BY qrs_id WHERE id IN (SELECT value FROM json_each(?)) AND gkey = ?)
+SELECT t.id, hi.cc, hi.cs, hi.cb, lo.cc, lo.cs, lo.cb
+FROM t
+LEFT JOIN eng AS hi ON hi.tk = t.key AND hi.at = (SELECT max(at) FROM eng WHERE tk = t.key AND at <= ?)
+LEFT JOIN eng AS lo ON lo.tk = t.key AND lo.at = (SELECT max(at) FROM eng WHERE tk = t.key AND at <= ?)
+"""
 
 
 class Store:
@@ -157,19 +170,7 @@ class Store:
             return []
         with self._lock:
             rows = find_rows(self._conn, QR_CODES, gkey=found[0], group_size=found[2], flt=flt, limit=limit)
-        return [
-            QrRow(
-                id=i,
-                title=t,
-                qr_code_type=k,
-                bitlink=b,
-                long_url=u,
-                created=c,
-                archived=bool(a),
-                tags=_tags(g),
-            )
-            for i, t, k, b, u, c, a, g in rows
-        ]
+        return [QrRow(i, t, k, b, u, c, a == 1, _tags(g)) for i, t, k, b, u, c, a, g in rows]
 
     def links_by_ids(self, *, group: str, ids: Sequence[str]) -> dict[str, LinkRow]:
         """The group's links with exactly these ids (archived included); other ids are absent."""
@@ -199,29 +200,17 @@ class Store:
             return out
         upper = min(end, MAX_INT)
         below = max(start, MIN_INT) - 1  # cumulative totals strictly before `start`
+        wanted = orjson.dumps([target for target in out if encodable(target)]).decode()
+        # One statement for every target: the running sums at `upper` and at `below` are two seeks each.
+        params = (wanted, found[0], wanted, found[0], upper, below if below >= MIN_INT else MIN_INT)
         with self._lock:
-            keys = self._target_keys(found[0], list(out))
-            for target, key in keys.items():
-                hi = self._cumulative(key, upper)
-                lo = self._cumulative(key, below) if below >= MIN_INT else (0, 0, 0)
-                out[target] = (hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2])
+            rows = self._conn.execute(_WINDOW_SUMS, params).fetchall()
+        for target, hc, hs, hb, lc, ls, lb in rows:
+            if below < MIN_INT or lc is None:
+                lc = ls = lb = 0
+            if hc is not None:
+                out[target] = (hc - lc, hs - ls, hb - lb)
         return out
-
-    def _target_keys(self, gkey: int, targets: list[str]) -> dict[str, int]:
-        """Engagement keys of those targets that are links or QR codes of the group."""
-        wanted = [target for target in targets if encodable(target)]
-        keys: dict[str, int] = {}
-        for table in ("links", "qrs"):
-            for start in range(0, len(wanted), _ID_CHUNK):
-                chunk = wanted[start : start + _ID_CHUNK]
-                marks = ", ".join("?" * len(chunk))
-                sql = f"SELECT id, key FROM {table} INDEXED BY {table}_id WHERE id IN ({marks}) AND gkey = ?"
-                keys.update(self._conn.execute(sql, [*chunk, gkey]).fetchall())
-        return keys
-
-    def _cumulative(self, key: int, at: int) -> tuple[int, int, int]:
-        row = self._conn.execute(_CUMULATIVE, (key, at)).fetchone()
-        return (0, 0, 0) if row is None else (row[0], row[1], row[2])
 
 
 def flt_check(flt: ItemFilter) -> None:
@@ -230,12 +219,12 @@ def flt_check(flt: ItemFilter) -> None:
         raise ValueError(f"archived must be one of on, off, both; got {flt.archived!r}")
 
 
-def _tags(raw: Any) -> tuple[str, ...]:
-    return tuple(json.loads(raw))
+@functools.lru_cache(maxsize=8192)
+def _tags(raw: str) -> tuple[str, ...]:
+    """A stored JSON list of tags; the same few lists recur across a group's items."""
+    return tuple(orjson.loads(raw))
 
 
 def _link_row(row: Sequence[Any]) -> LinkRow:
     ident, title, long_url, created, archived, tags = row
-    return LinkRow(
-        id=ident, title=title, long_url=long_url, created=created, archived=bool(archived), tags=_tags(tags)
-    )
+    return LinkRow(ident, title, long_url, created, archived == 1, _tags(tags))
