@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -29,6 +30,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
+_log = logging.getLogger("bitly_exports_contract.server")
 BASE_PATH = b"/v4"
 _EXPORT_PATH = re.compile(rb"^/v4/groups/([^/]+)/exports$")
 # \uD800-\uDFFF: high surrogates D8-DB and low surrogates DC-DF, hex digits in either case
@@ -74,6 +76,11 @@ class ExportsApp:
             status, body, headers = await self._handle(scope, receive)
         except ApiError as exc:
             status, body, headers = exc.status, exc.body(), exc.headers
+        except Exception:
+            # a bug, never an answer the contract allows: log it, and still answer with Bitly's Error body
+            _log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            failure = errors.internal_error()
+            status, body, headers = failure.status, failure.body(), failure.headers
         await _respond(send, status, body, headers)
 
     async def _handle(self, scope: Scope, receive: Receive) -> tuple[int, dict[str, Any], dict[str, str]]:

@@ -1,0 +1,150 @@
+"""The kit's HTTP client: sends export requests, honours `Retry-After`, checks every response."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final
+from urllib.parse import quote
+
+import httpx
+
+from bitly_exports_contract.kit.exchange import Exchange, Received, SentRequest
+from bitly_exports_contract.kit.target import Target
+
+# Statuses after which a live run waits `Retry-After` seconds and tries again.
+RETRY_STATUSES: Final = frozenset({429, 503})
+
+
+class _Default:
+    """Marks "the main token" where None means "no Authorization header"."""
+
+
+MAIN_TOKEN: Final = _Default()
+
+ExchangeHook = Callable[[Exchange], None]
+
+
+def export_path(group_guid: str) -> str:
+    """The export path of a group, the guid percent-encoded."""
+    return f"/groups/{quote(group_guid, safe='')}/exports"
+
+
+def encode_json(body: Any) -> bytes:
+    """A JSON body as the kit sends it: compact, UTF-8, keys in the given order."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class ExportsClient:
+    """Sends requests to a target; each exchange goes through `on_exchange` (the contract checks)."""
+
+    def __init__(
+        self,
+        target: Target,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 4,
+        max_wait: float = 65.0,
+        on_exchange: ExchangeHook | None = None,
+    ) -> None:
+        self.target = target
+        self.max_retries = max_retries
+        self.max_wait = max_wait
+        self.on_exchange = on_exchange
+        self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ExportsClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def export(
+        self,
+        body: Any,
+        *,
+        token: str | None | _Default = MAIN_TOKEN,
+        group_guid: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        retry: bool = True,
+        check: bool = True,
+    ) -> Exchange:
+        """POST an export request; `body` is JSON-encoded unless it is already bytes."""
+        content = body if isinstance(body, bytes) else encode_json(body)
+        all_headers = {"Content-Type": "application/json", **(headers or {})}
+        return self.send(
+            "POST",
+            export_path(group_guid or self.target.group_guid),
+            content=content,
+            headers=all_headers,
+            token=token,
+            retry=retry,
+            check=check,
+        )
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        content: bytes | Iterable[bytes] = b"",
+        headers: Mapping[str, str] | None = None,
+        token: str | None | _Default = MAIN_TOKEN,
+        authorization: str | None = None,
+        retry: bool = True,
+        check: bool = True,
+    ) -> Exchange:
+        """Send any request under the base URL.
+
+        `authorization` sets the header verbatim (another scheme, a bare token); else `token`
+        is sent as `Bearer <token>`, and `token=None` sends no Authorization header at all.
+        """
+        real_token = self.target.token if isinstance(token, _Default) else token
+        request_headers = dict(headers or {})
+        if authorization is not None:
+            request_headers["Authorization"] = authorization
+        elif real_token is not None:
+            request_headers["Authorization"] = f"Bearer {real_token}"
+        tier = self.target.tier_of(real_token) if real_token is not None and authorization is None else None
+        # A body given as chunks goes out with chunked transfer encoding, as sent by a streaming client.
+        chunks = None if isinstance(content, bytes) else list(content)
+        payload = content if isinstance(content, bytes) else b"".join(chunks or [])
+        attempts = 0
+        while True:
+            attempts += 1
+            body: bytes | Iterable[bytes] = payload if chunks is None else iter(chunks)
+            request = self._http.build_request(
+                method, self.target.base_url + path, headers=request_headers, content=body
+            )
+            response = self._http.send(request)
+            sent = SentRequest.build(
+                method=method,
+                url=str(request.url),
+                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+                body=payload,
+                tier=tier,
+            )
+            received = Received.build(
+                status=response.status_code, headers=response.headers.multi_items(), content=response.content
+            )
+            exchange = Exchange(sent=sent, received=received)
+            if check and self.on_exchange is not None:
+                self.on_exchange(exchange)
+            wait = self._retry_wait(received) if retry and attempts <= self.max_retries else None
+            if wait is None:
+                return exchange
+            time.sleep(wait)
+
+    def _retry_wait(self, received: Received) -> float | None:
+        if received.status not in RETRY_STATUSES:
+            return None
+        value = received.header("retry-after") or "1"
+        try:
+            seconds = float(int(value))
+        except ValueError:
+            seconds = 1.0
+        return min(max(seconds, 0.0), self.max_wait)

@@ -1,0 +1,208 @@
+"""What the suite learns from the live endpoint before it builds requests: links, QR codes, clock, tier.
+
+Nothing here assumes anything about the server's data: every fact comes from exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bitly_exports_contract.kit.checks._base import Export, export_of
+from bitly_exports_contract.kit.client import ExportsClient
+from bitly_exports_contract.kit.csvview import parse_timestamp, unguard
+from bitly_exports_contract.kit.exchange import Exchange
+from bitly_exports_contract.kit.request_view import LINKS, QR_CODES, is_int
+from bitly_exports_contract.kit.target import Target
+from bitly_exports_contract.spec import figures
+
+DAY = 86400
+# A filter that matches nothing (`created_after >= created_before`): the cheapest export there is.
+NOTHING: dict[str, Any] = {"created_after": 0, "created_before": 0}
+# How many capped pages the inventory reads before it settles for a partial view.
+MAX_PAGES = 12
+
+
+class DiscoveryError(RuntimeError):
+    """The endpoint did not answer a plain export, so there is nothing to build requests from."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """A link or a QR code as a metadata export shows it."""
+
+    id: str
+    created: int
+    archived: bool
+    tags: tuple[str, ...]
+    title: str
+    destination: str  # a link's long URL; a QR code's destination
+    qr_code_type: str | None = None
+
+    @property
+    def order_key(self) -> tuple[int, str]:
+        """The contract's order: newest first, ties by id in code-point order."""
+        return -self.created, self.id
+
+    @property
+    def domain(self) -> str:
+        return self.id.split("/", 1)[0] if self.qr_code_type is None else self.destination.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Every item of one kind, in the contract's order (or the newest part when `complete` is False)."""
+
+    items: tuple[Item, ...]
+    complete: bool
+
+    def ids(self) -> list[str]:
+        return [item.id for item in self.items]
+
+
+@dataclass
+class Discovery:
+    """What the endpoint told the suite about the target."""
+
+    now: int
+    tier: str | None
+    links: Inventory
+    qr_codes: Inventory
+    other_group_links: list[str] = field(default_factory=list)
+
+    def tags(self) -> list[str]:
+        """Tags in use, most used first."""
+        counts: dict[str, int] = {}
+        for item in (*self.links.items, *self.qr_codes.items):
+            for tag in item.tags:
+                counts[tag] = counts.get(tag, 0) + 1
+        return sorted(counts, key=lambda tag: (-counts[tag], tag))
+
+
+def _export(exchange: Exchange, what: str) -> Export:
+    export = export_of(exchange.sent, exchange.received)
+    if export is None or export.csv is None:
+        raise DiscoveryError(
+            f"{what}: expected a 200 export, got HTTP {exchange.status}: {exchange.received.excerpt(300)}"
+        )
+    return export
+
+
+def items_of(export: Export, export_type: str) -> list[Item]:
+    """The items of a metadata export's rows."""
+    assert export.csv is not None
+    items = []
+    for row in export.csv.dicts():
+        if export_type == LINKS:
+            ident, destination, created, kind = row["bitlink"], row["long_url"], row["created_at"], None
+        else:
+            ident, destination, created = row["qrcode_id"], row["destination"], row["created"]
+            kind = row["qr_code_type"]
+        moment = parse_timestamp(created)
+        if moment is None:
+            raise DiscoveryError(f"{export_type}: unreadable created cell {created!r}")
+        tags = unguard(row.get("tags", ""))
+        items.append(
+            Item(
+                id=unguard(ident),
+                created=moment,
+                archived=row.get("archived") == "true",
+                tags=tuple(tags.split(";")) if tags else (),
+                title=unguard(row.get("title", "")),
+                destination=unguard(destination),
+                qr_code_type=kind,
+            )
+        )
+    return items
+
+
+def read_inventory(
+    send: Callable[[dict[str, Any]], Exchange], export_type: str, *, max_pages: int = MAX_PAGES
+) -> Inventory:
+    """Every item of a kind, read page by page: newest first, then older than the oldest seen."""
+    found: dict[str, Item] = {}
+    base_filter: dict[str, Any] = {"archived": "both"}
+    before: int | None = None
+    for _ in range(max_pages):
+        page_filter = base_filter if before is None else {**base_filter, "created_before": before}
+        export = _export(send({"export_type": export_type, "filter": page_filter}), f"{export_type} page")
+        items = items_of(export, export_type)
+        if export.body.get("truncated") is not True:
+            found.update((item.id, item) for item in items)
+            return Inventory(tuple(sorted(found.values(), key=lambda i: i.order_key)), complete=True)
+        oldest = min(item.created for item in items)
+        found.update((item.id, item) for item in items if item.created > oldest)
+        tie_filter = {**base_filter, "created_after": oldest, "created_before": oldest + 1}
+        tie = _export(send({"export_type": export_type, "filter": tie_filter}), f"{export_type} tie")
+        found.update((item.id, item) for item in items_of(tie, export_type))
+        before = oldest
+        if tie.body.get("truncated") is True:
+            break
+    return Inventory(tuple(sorted(found.values(), key=lambda i: i.order_key)), complete=False)
+
+
+def discover_tier(client: ExportsClient, token: str) -> str | None:
+    """A token's tier, from the window a metrics export gets without bounds (None when unknown)."""
+    body = {"export_type": LINKS, "filter": NOTHING, "include_metrics": True}
+    exchange = client.export(body, token=token, check=False)
+    if exchange.status == 402:
+        return next((tier for tier, days in figures().tier_window_days.items() if days is None), None)
+    export = export_of(exchange.sent, exchange.received)
+    if export is None or export.now is None:
+        return None
+    lo, hi = export.body.get("unix_from"), export.body.get("unix_to")
+    if not is_int(lo) or not is_int(hi):
+        return None
+    for tier, days in figures().tier_window_days.items():
+        if days is not None and hi - lo == days * DAY:
+            return tier
+    return None
+
+
+def discover(client: ExportsClient) -> Discovery:
+    """Learn the target's links, QR codes, clock and tier through the endpoint."""
+    target: Target = client.target
+
+    def send(body: dict[str, Any]) -> Exchange:
+        return client.export(body, check=False)
+
+    now = _clock(client)
+    links = read_inventory(send, LINKS)
+    qr_codes = read_inventory(send, QR_CODES)
+    tier = target.tier or discover_tier(client, target.token)
+    return Discovery(
+        now=now,
+        tier=tier,
+        links=links,
+        qr_codes=qr_codes,
+        other_group_links=_other_group_links(client),
+    )
+
+
+def _clock(client: ExportsClient) -> int:
+    """The server's `now`: from an export's filename, else from the end of a metrics window."""
+    first = _export(client.export({"export_type": LINKS, "filter": NOTHING}, check=False), "clock")
+    if first.now is not None:
+        return first.now
+    body = {"export_type": LINKS, "filter": NOTHING, "include_metrics": True}
+    exchange = client.export(body, check=False)
+    echoed = exchange.json.get("unix_to") if isinstance(exchange.json, dict) else None
+    if is_int(echoed):
+        return echoed
+    raise DiscoveryError(f"cannot read the server's clock from filename {first.body.get('filename')!r}")
+
+
+def _other_group_links(client: ExportsClient) -> list[str]:
+    target = client.target
+    if target.other_group_guid is None:
+        return []
+    for token in (target.token, target.token_for("other")):
+        if token is None:
+            continue
+        body = {"export_type": LINKS, "filter": {"archived": "both"}}
+        exchange = client.export(body, token=token, group_guid=target.other_group_guid, check=False)
+        export = export_of(exchange.sent, exchange.received)
+        if export is not None and export.csv is not None:
+            return [item.id for item in items_of(export, LINKS)]
+    return []

@@ -1,0 +1,177 @@
+"""What every relation shares: the world it runs in, its failure, its registry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bitly_exports_contract.kit.checks._base import Export, export_of
+from bitly_exports_contract.kit.client import MAIN_TOKEN, ExportsClient
+from bitly_exports_contract.kit.csvview import unguard
+from bitly_exports_contract.kit.discover import Discovery, Item
+from bitly_exports_contract.kit.exchange import Exchange
+from bitly_exports_contract.kit.failure import ContractViolation, violation
+from bitly_exports_contract.kit.request_view import LINKS
+from bitly_exports_contract.kit.target import Target
+
+_SAME_CLOCK_ATTEMPTS = 4
+
+
+class Inapplicable(Exception):
+    """The target lacks what a relation needs (a token, a second group, enough data)."""
+
+
+class RelationBroken(Exception):
+    """Raised inside a relation: what the responses showed, and the exchange that shows it best."""
+
+    def __init__(self, message: str, exchange: Exchange | None = None) -> None:
+        super().__init__(message)
+        self.exchange = exchange
+
+
+@dataclass(frozen=True)
+class World:
+    """The target, a checked client, and what discovery learned."""
+
+    client: ExportsClient
+    target: Target
+    discovery: Discovery
+
+    def send(self, body: Any, **options: Any) -> Exchange:
+        """POST an export request (JSON unless bytes), every response checked."""
+        return self.client.export(body, **options)
+
+    def ok(self, body: Any, **options: Any) -> View:
+        """The export of a request the contract accepts; anything but a 200 breaks the relation."""
+        exchange = self.send(body, **options)
+        export = export_of(exchange.sent, exchange.received)
+        if export is None or export.csv is None:
+            raise RelationBroken(
+                f"a valid request got HTTP {exchange.status}: {exchange.received.excerpt(400)}", exchange
+            )
+        return View(exchange=exchange, export=export)
+
+    def ok_together(self, *requests: tuple[Any, dict[str, Any]]) -> list[View]:
+        """Exports sent one after the other at the same server clock.
+
+        A live server's clock ticks (and its tier windows move) between two requests; comparing
+        their answers is fair only when they were built at the same `now`, so the batch is sent
+        again, a few times at most, until it was.
+        """
+        for _ in range(_SAME_CLOCK_ATTEMPTS):
+            views = [self.ok(body, **options) for body, options in requests]
+            if len({view.export.now for view in views}) == 1:
+                return views
+        raise Inapplicable("the server's clock moved between every attempt at a comparison")
+
+    def token(self, role: str) -> str:
+        """The token of a role, or the relation does not apply to this target."""
+        token = self.target.token_for(role)
+        if token is None:
+            raise Inapplicable(f"no {role!r} token (pass --token-{role} or EXPORTS_TOKEN_{role.upper()})")
+        return token
+
+    def links(self, *, complete: bool = True) -> tuple[Item, ...]:
+        inventory = self.discovery.links
+        if complete and not inventory.complete:
+            raise Inapplicable("the group has more links than discovery reads")
+        return inventory.items
+
+    def qr_codes(self, *, complete: bool = True) -> tuple[Item, ...]:
+        inventory = self.discovery.qr_codes
+        if complete and not inventory.complete:
+            raise Inapplicable("the group has more QR codes than discovery reads")
+        return inventory.items
+
+
+@dataclass(frozen=True)
+class View:
+    """A 200 export, read."""
+
+    exchange: Exchange
+    export: Export
+
+    @property
+    def body(self) -> dict[str, Any]:
+        return self.export.body
+
+    @property
+    def csv_bytes(self) -> bytes:
+        assert self.export.csv is not None
+        return self.export.csv.raw
+
+    @property
+    def rows(self) -> list[dict[str, str]]:
+        assert self.export.csv is not None
+        return self.export.csv.dicts()
+
+    @property
+    def ids(self) -> list[str]:
+        """The first column (bitlink or QR code id) of every row, unguarded."""
+        assert self.export.csv is not None
+        if not self.export.csv.header:
+            return []
+        return [unguard(cell) for cell in self.export.csv.column(self.export.csv.header[0])]
+
+    @property
+    def truncated(self) -> bool:
+        return self.body.get("truncated") is True
+
+    def metrics(self) -> dict[str, tuple[int, ...]]:
+        """Metrics by row id: (clicks, scans, button_clicks)."""
+        result = {}
+        for ident, row in zip(self.ids, self.rows, strict=True):
+            result[ident] = tuple(int(row[name]) for name in ("clicks", "scans", "button_clicks"))
+        return result
+
+
+RelationFunction = Callable[[World], None]
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A property of several requests and their responses."""
+
+    name: str
+    rule: str
+    function: RelationFunction
+
+    def __call__(self, world: World) -> None:
+        try:
+            self.function(world)
+        except RelationBroken as exc:
+            sent = exc.exchange.sent if exc.exchange is not None else None
+            raise violation(self.name, self.rule, str(exc), sent) from None
+
+
+RELATIONS: dict[str, Relation] = {}
+
+
+def relation(rule: str) -> Callable[[RelationFunction], Relation]:
+    """Register a relation under its function's name, with the words of CONTRACT.md it holds."""
+
+    def register(function: RelationFunction) -> Relation:
+        found = Relation(name=function.__name__, rule=" ".join(rule.split()), function=function)
+        RELATIONS[found.name] = found
+        return found
+
+    return register
+
+
+def links_body(**filter_: Any) -> dict[str, Any]:
+    """A metadata-only links export over all links (archived both) narrowed by `filter_`."""
+    return {"export_type": LINKS, "filter": {"archived": "both", **filter_}}
+
+
+__all__ = [
+    "MAIN_TOKEN",
+    "ContractViolation",
+    "Inapplicable",
+    "Relation",
+    "RelationBroken",
+    "View",
+    "World",
+    "links_body",
+    "relation",
+]

@@ -1,0 +1,315 @@
+"""Relations of the filters: what each selects, compared across requests and with discovery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bitly_exports_contract.kit.discover import Item
+from bitly_exports_contract.kit.relations._base import (
+    Inapplicable,
+    RelationBroken,
+    View,
+    World,
+    links_body,
+    relation,
+)
+from bitly_exports_contract.kit.relations.oracle import expected_ids, has_bitlink
+from bitly_exports_contract.kit.request_view import LINKS, QR_CODES
+from bitly_exports_contract.spec import figures
+
+NO_METRICS_CAP = figures().row_cap(metrics=False)
+
+
+def selects(view: View, expected: list[str], what: str) -> None:
+    """The export holds the expected rows, in order, cut at its cap."""
+    cap = (
+        NO_METRICS_CAP
+        if "clicks" not in (view.body.get("columns") or [])
+        else figures().row_cap(metrics=True)
+    )
+    want, truncated = expected[:cap], len(expected) > cap
+    if view.ids != want or view.truncated != truncated:
+        missing = [i for i in want if i not in set(view.ids)][:5]
+        extra = [i for i in view.ids if i not in set(want)][:5]
+        raise RelationBroken(
+            f"{what}: expected {len(want)} rows (truncated {truncated}), got {len(view.ids)} "
+            f"(truncated {view.truncated}); missing {missing}, unexpected {extra}",
+            view.exchange,
+        )
+
+
+def recent_window(items: tuple[Item, ...], size: int) -> int:
+    """A `created_after` that keeps at most `size` of the items, and as many as it can."""
+    ordered = sorted(items, key=lambda i: i.order_key)
+    if len(ordered) <= size:
+        return 0
+    cut = ordered[size].created  # the first item left out
+    return cut + 1
+
+
+def same_bytes(a: View, b: View, what: str) -> None:
+    if a.csv_bytes != b.csv_bytes or a.body.get("row_count") != b.body.get("row_count"):
+        raise RelationBroken(
+            f"{what}: the two CSVs differ ({a.body.get('row_count')} vs {b.body.get('row_count')} rows)",
+            b.exchange,
+        )
+
+
+@relation("§1: `filter.archived` | `off` (default) unarchived only")
+def archived_absent_equals_off(world: World) -> None:
+    for export_type in (LINKS, QR_CODES):
+        absent = world.ok({"export_type": export_type, "filter": {}})
+        off = world.ok({"export_type": export_type, "filter": {"archived": "off"}})
+        same_bytes(absent, off, f"{export_type}: no `archived` vs `archived: off`")
+
+
+@relation("§1: `filter.archived` | `on` archived only, `off` (default) unarchived only, `both` all")
+def archived_on_and_off_make_both(world: World) -> None:
+    for export_type, items in ((LINKS, world.links()), (QR_CODES, world.qr_codes())):
+        window = {"created_after": recent_window(items, NO_METRICS_CAP)}
+        views = {
+            state: world.ok({"export_type": export_type, "filter": {"archived": state, **window}})
+            for state in ("on", "off", "both")
+        }
+        on, off, both = (set(views[state].ids) for state in ("on", "off", "both"))
+        if on & off:
+            raise RelationBroken(
+                f"{export_type}: rows both archived and not: {sorted(on & off)[:5]}", views["on"].exchange
+            )
+        if on | off != both:
+            raise RelationBroken(
+                f"{export_type}: on ∪ off has {len(on | off)} rows, both has {len(both)}",
+                views["both"].exchange,
+            )
+        for state, view in views.items():
+            selects(
+                view, expected_ids(items, {"archived": state, **window}), f"{export_type} archived={state}"
+            )
+
+
+def _two_tags(world: World) -> tuple[str, str]:
+    tags = world.discovery.tags()
+    if len(tags) < 2:
+        raise Inapplicable("fewer than two tags in use")
+    return tags[-1], tags[-2]
+
+
+@relation("§1: `filter.tags` | matches items carrying ANY of the tags (exact, case-sensitive)")
+def adding_a_tag_never_shrinks(world: World) -> None:
+    items = world.links()
+    first, second = _two_tags(world)
+    one = world.ok(links_body(tags=[first]))
+    both = world.ok(links_body(tags=[first, second]))
+    if not set(one.ids) <= set(both.ids) and not both.truncated:
+        raise RelationBroken(
+            f"tags [{first!r}] selects rows that tags [{first!r}, {second!r}] does not", both.exchange
+        )
+    selects(one, expected_ids(items, {"archived": "both", "tags": [first]}), f"tags [{first!r}]")
+    selects(
+        both,
+        expected_ids(items, {"archived": "both", "tags": [first, second]}),
+        f"tags [{first!r}, {second!r}]",
+    )
+
+
+@relation("§1: `filter.tags` | (exact, case-sensitive)")
+def tags_are_exact_and_case_sensitive(world: World) -> None:
+    items = world.links()
+    used = world.discovery.tags()
+    variants = [(tag, tag.swapcase()) for tag in used if tag.swapcase() != tag]
+    if not variants:
+        raise Inapplicable("no tag has letters")
+    for tag, variant in variants[:3]:
+        view = world.ok(links_body(tags=[variant]))
+        selects(
+            view,
+            expected_ids(items, {"archived": "both", "tags": [variant]}),
+            f"tags [{variant!r}] (of {tag!r})",
+        )
+    prefix = next((tag[:-1] for tag in used if len(tag) > 1 and tag[:-1] not in used), None)
+    if prefix is not None:
+        view = world.ok(links_body(tags=[prefix]))
+        selects(view, [], f"tags [{prefix!r}], a prefix of a tag but no tag itself")
+
+
+@relation("§7: `filter.tags: []` is no tag filter")
+def empty_tags_is_no_tag_filter(world: World) -> None:
+    same_bytes(world.ok(links_body()), world.ok(links_body(tags=[])), "no tags vs tags []")
+
+
+@relation(
+    "§1: `filter.created_after` | created at or after (inclusive); `filter.created_before` | created "
+    "strictly before (exclusive)"
+)
+def created_after_inclusive_created_before_exclusive(world: World) -> None:
+    items = world.links()
+    if not items:
+        raise Inapplicable("the group has no links")
+    sample = items[len(items) // 3]
+    moment = sample.created
+    for filter_ in (
+        {"created_after": moment},
+        {"created_before": moment},
+        {"created_after": moment + 1},
+        {"created_before": moment + 1},
+        {"created_after": moment, "created_before": moment + 1},
+    ):
+        view = world.ok(links_body(**filter_))
+        expected = expected_ids(items, {"archived": "both", **filter_})
+        inside = sample.id in expected
+        if (sample.id in view.ids) != inside and (inside is False or not view.truncated):
+            raise RelationBroken(
+                f"{filter_}: {sample.id}, created {moment}, is {'missing' if inside else 'present'}",
+                view.exchange,
+            )
+        selects(view, expected, f"{filter_}")
+
+
+@relation(
+    "§1: `created_after >= created_before` likewise matches nothing; A filter that matches nothing is not "
+    "an error: it is an export with a header row and `row_count: 0`"
+)
+def created_after_not_before_matches_nothing(world: World) -> None:
+    items = world.links(complete=False)
+    moment = items[0].created if items else world.discovery.now
+    for filter_ in (
+        {"created_after": moment, "created_before": moment},
+        {"created_after": moment + 10, "created_before": moment},
+    ):
+        view = world.ok(links_body(**filter_))
+        if view.ids or view.body.get("row_count") != 0 or view.truncated:
+            raise RelationBroken(f"{filter_} selects {len(view.ids)} rows", view.exchange)
+
+
+def _title_fragment(items: tuple[Item, ...]) -> str:
+    """A piece of a title with letters that change case, non-ASCII ones preferred."""
+    for prefer_non_ascii in (True, False):
+        for item in items:
+            for word in item.title.split():
+                letters = [ch for ch in word if ch.lower() != ch.upper()]
+                if (
+                    len(word) >= 3
+                    and letters
+                    and (not prefer_non_ascii or any(ord(ch) > 127 for ch in letters))
+                ):
+                    return word[:4]
+    raise Inapplicable("no title with letters")
+
+
+@relation(
+    "§1: `filter.query` | case-insensitive substring match; §7: `filter.query` lower-cases both sides "
+    "(Python `str.lower()`)"
+)
+def query_ignores_letter_case(world: World) -> None:
+    items = world.links()
+    fragment = _title_fragment(items)
+    expected = expected_ids(items, {"archived": "both", "query": fragment})
+    views = [
+        world.ok(links_body(query=q))
+        for q in (fragment, fragment.upper(), fragment.lower(), fragment.swapcase())
+    ]
+    for view, q in zip(
+        views, (fragment, fragment.upper(), fragment.lower(), fragment.swapcase()), strict=True
+    ):
+        selects(view, expected, f"query {q!r}")
+
+
+@relation('§7: `""` matches everything')
+def empty_query_matches_everything(world: World) -> None:
+    same_bytes(world.ok(links_body()), world.ok(links_body(query="")), 'no query vs query ""')
+
+
+def _queries(items: tuple[Item, ...]) -> list[str]:
+    """Queries that hit each searched field: a tag, a URL piece, a backhalf, a title word."""
+    found: list[str] = []
+    for item in items:
+        if item.tags and not found:
+            found.append(item.tags[0].upper())
+    found += [items[0].destination.split("/")[-1][:6], items[1 % len(items)].id.split("/")[-1][1:5]]
+    found.append(items[2 % len(items)].title[:5])
+    return [q for q in found if q]
+
+
+@relation(
+    "§1: `filter.query` | case-insensitive substring match on title, destination URL, bitlink id (or QR "
+    "code id) and tags; §7: matches each field and each tag separately"
+)
+def query_matches_each_field(world: World) -> None:
+    items = world.links()
+    if len(items) < 3:
+        raise Inapplicable("fewer than three links")
+    for query in _queries(items):
+        selects(
+            world.ok(links_body(query=query)),
+            expected_ids(items, {"archived": "both", "query": query}),
+            f"query {query!r}",
+        )
+    qr_codes = world.qr_codes()
+    for item in qr_codes[:1]:
+        for query in (item.id[2:8].lower(), item.title[:4]):
+            view = world.ok({"export_type": QR_CODES, "filter": {"archived": "both", "query": query}})
+            must = {
+                q.id for q in qr_codes if query.lower() in q.id.lower() or query.lower() in q.title.lower()
+            }
+            if not must <= set(view.ids) and not view.truncated:
+                raise RelationBroken(
+                    f"QR query {query!r} misses {sorted(must - set(view.ids))[:5]}", view.exchange
+                )
+
+
+@relation(
+    "§1: `filter.domain` | the bitlink's domain, case-insensitive; §7: equals the part of the id before the "
+    "first `/`, case-insensitively; no sub-domain matching"
+)
+def domain_ignores_case_not_subdomains(world: World) -> None:
+    items = world.links()
+    domains = sorted({item.id.split("/", 1)[0] for item in items})
+    if not domains:
+        raise Inapplicable("no links")
+    for domain in domains[:3]:
+        expected = expected_ids(items, {"archived": "both", "domain": domain})
+        for variant in (domain, domain.upper()):
+            selects(world.ok(links_body(domain=variant)), expected, f"domain {variant!r}")
+    dotted = next((d for d in domains if d.count(".") >= 2), domains[0])
+    for partial in (dotted.split(".", 1)[1], dotted[1:], f"www.{dotted}"):
+        if partial in domains:
+            continue
+        selects(world.ok(links_body(domain=partial)), [], f"domain {partial!r}, part of {dotted!r}")
+
+
+@relation(
+    "§1: `filter.domain` | a QR code matches through its bitlink; QR codes without a bitlink never match a "
+    "domain filter"
+)
+def qr_domain_matches_through_bitlink(world: World) -> None:
+    qr_codes = world.qr_codes()
+    domains = sorted({item.destination.split("/", 1)[0] for item in qr_codes if has_bitlink(item)})
+    if not domains:
+        raise Inapplicable("no QR code has a bitlink")
+    for domain in domains[:2]:
+        view = world.ok({"export_type": QR_CODES, "filter": {"archived": "both", "domain": domain.upper()}})
+        selects(
+            view,
+            expected_ids(qr_codes, {"archived": "both", "domain": domain}),
+            f"QR domain {domain.upper()!r}",
+        )
+    plain = [item for item in qr_codes if not has_bitlink(item)]
+    for item in plain[:1]:
+        host = item.destination.split("//", 1)[-1].split("/", 1)[0]
+        view = world.ok({"export_type": QR_CODES, "filter": {"archived": "both", "domain": host}})
+        if item.id in view.ids:
+            raise RelationBroken(f"{item.id} has no bitlink yet matches domain {host!r}", view.exchange)
+
+
+@relation("§1: `filter.campaign_guid` | accepted and ignored for `qr_codes_list`")
+def qr_campaign_guid_is_ignored(world: World) -> None:
+    base: dict[str, Any] = {"export_type": QR_CODES, "filter": {"archived": "both"}}
+    with_campaign = {"export_type": QR_CODES, "filter": {"archived": "both", "campaign_guid": "Cq0nexist9Z"}}
+    same_bytes(world.ok(base), world.ok(with_campaign), "qr_codes_list without and with campaign_guid")
+
+
+@relation("§7: A `campaign_guid` the group does not have selects nothing")
+def unknown_campaign_selects_nothing(world: World) -> None:
+    view = world.ok(links_body(campaign_guid="Cq0nexist9Z"))
+    if view.ids:
+        raise RelationBroken(f"an unknown campaign selects {len(view.ids)} links", view.exchange)
