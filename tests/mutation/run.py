@@ -103,6 +103,7 @@ def main() -> int:
             if not killed:
                 survivors.append(name)
     print(f"\n{len(names) - len(survivors)}/{len(names)} mutants killed")
+    print(f"mutants: {len(names) - len(survivors)} passed, {len(survivors)} failed")
     return 1 if survivors else 0
 
 
