@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
+import httpx
 import pytest
 from bitly_exports_client import AuthenticatedClient
 from bitly_exports_client.api.groups.post_create_group_export import sync_detailed
@@ -34,6 +35,8 @@ from bitly_exports_contract.decode import decode_export
 from bitly_exports_contract.kit.checks import check_exchange
 from bitly_exports_contract.kit.client import encode_json, export_path
 from bitly_exports_contract.kit.exchange import Exchange, Received, SentRequest
+from bitly_exports_contract.kit.failure import violation
+from bitly_exports_contract.kit.paced_http import PacedTransport, no_answer
 from bitly_exports_contract.kit.relations import World
 from bitly_exports_contract.spec import figures
 
@@ -46,16 +49,31 @@ Body: TypeAlias = (
 
 
 def _client(
-    world: World, token: str | None = None, headers: dict[str, str] | None = None
+    world: World,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+    *,
+    answers: list[httpx.Response],
 ) -> AuthenticatedClient:
+    def keep(response: httpx.Response) -> None:
+        response.read()
+        answers.append(response)
+
     return AuthenticatedClient(
-        base_url=world.target.base_url, token=token or world.target.token, headers=headers or {}, timeout=None
+        base_url=world.target.base_url,
+        token=token or world.target.token,
+        headers=headers or {},
+        timeout=httpx.Timeout(world.client.pacer.limits.timeout),
+        # The run's pacer bounds every request (budget, rate, timeout, deadline) like the kit's own.
+        httpx_args={
+            "transport": PacedTransport(world.client.pacer, retries=world.client.max_retries),
+            "event_hooks": {"response": [keep]},
+        },
     )
 
 
 def _call(world: World, body: Body, **client: Any) -> Any:
     """Send with the generated client, check the raw response against every rule, return it."""
-    response = sync_detailed(world.target.group_guid, client=_client(world, **client), body=body)
     token = client.get("token") or world.target.token
     sent = SentRequest.build(
         method="POST",
@@ -68,6 +86,25 @@ def _call(world: World, body: Body, **client: Any) -> Any:
         body=encode_json(body.to_dict()),
         tier=world.target.tier_of(token),
     )
+    answers: list[httpx.Response] = []
+    generated = _client(world, **client, answers=answers)
+    try:
+        response = sync_detailed(world.target.group_guid, client=generated, body=body)
+    except httpx.RequestError as exc:
+        raise no_answer(sent, exc, world.client.pacer) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        # The generated models could not read the answer: show the rule it breaks, else this.
+        if not answers:
+            raise
+        last = answers[-1]
+        received = Received.build(status=last.status_code, headers=last.headers, content=last.content)
+        check_exchange(Exchange(sent=sent, received=received))
+        raise violation(
+            "answer_parses_into_its_model",
+            "§4, §5: a 200 is the export response object; every error body is Bitly's `Error` object",
+            f"the generated client could not read the answer: {type(exc).__name__}: {exc}",
+            sent,
+        ) from None
     received = Received.build(
         status=int(response.status_code), headers=response.headers, content=response.content
     )

@@ -15,8 +15,17 @@ from typing import Any
 
 import pytest
 
+from bitly_exports_contract.kit import redact
 from bitly_exports_contract.kit.failure import ContractViolation
-from bitly_exports_contract.kit.target import EXTRA_ROLES
+from bitly_exports_contract.kit.limits import (
+    LIVE_LIMITS,
+    LOCAL_LIMITS,
+    LimitsError,
+    RunStopped,
+    limits_from_options,
+)
+from bitly_exports_contract.kit.plugin import guard_of, outcome_of
+from bitly_exports_contract.kit.target import ENV_BASE_URL, EXTRA_ROLES, TargetError, target_from_options
 
 ENV_SUITE = "EXPORTS_CONTRACT_SUITE"
 # How much of a failure that is not a ContractViolation (a schemathesis finding, an error) to print.
@@ -50,6 +59,49 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--junit", metavar="FILE", help="write a JUnit XML report here")
     verify.add_argument("--seed", type=int, help="the embedded data set's and the generators' seed")
     verify.add_argument("--max-examples", type=int, help="schemathesis examples per phase")
+    local, live = LOCAL_LIMITS, LIVE_LIMITS
+    limits = verify.add_argument_group(
+        "limits",
+        "Defaults depend on where the server is: on this machine (the embedded server, localhost, "
+        "127.0.0.1, ::1) or anywhere else. 0 switches off a budget, a rate ceiling or a deadline.",
+    )
+    limits.add_argument(
+        "--max-requests",
+        type=int,
+        metavar="N",
+        help=f"the most requests the run sends; then it stops and fails (EXPORTS_MAX_REQUESTS; default "
+        f"{local.max_requests} on this machine, {live.max_requests} elsewhere)",
+    )
+    limits.add_argument(
+        "--rate",
+        type=float,
+        metavar="R",
+        help=f"at most R requests a second (EXPORTS_RATE; default none on this machine, "
+        f"{live.rate:g} elsewhere)",
+    )
+    limits.add_argument(
+        "--timeout",
+        "--request-timeout",
+        dest="request_timeout",
+        type=float,
+        metavar="S",
+        help=f"seconds one request may take in all: connect, send, the answer's headers and body "
+        f"(EXPORTS_TIMEOUT; default {local.timeout:g})",
+    )
+    limits.add_argument(
+        "--max-wait",
+        type=float,
+        metavar="S",
+        help=f"seconds the run may spend waiting out Retry-After on 429 and 503 (EXPORTS_MAX_WAIT; default "
+        f"{local.max_wait:g} on this machine, {live.max_wait:g} elsewhere)",
+    )
+    limits.add_argument(
+        "--deadline",
+        type=float,
+        metavar="S",
+        help=f"seconds the whole run may take (EXPORTS_DEADLINE; default {local.deadline:g} on this "
+        f"machine, {live.deadline:g} elsewhere)",
+    )
     return parser
 
 
@@ -66,14 +118,26 @@ class Collector:
 
     failures: list[Failure] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-    _violations: dict[str, ContractViolation] = field(default_factory=dict)
+    # The run's request figures and why it stopped early, if it did (from the suite's guard).
+    figures: str | None = None
+    stopped: str | None = None
+    _outcomes: dict[str, tuple[RunStopped | None, list[ContractViolation]]] = field(default_factory=dict)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
         report = yield
-        if call.excinfo is not None and isinstance(call.excinfo.value, ContractViolation):
-            self._violations[item.nodeid] = call.excinfo.value
+        stopped, violations = outcome_of(call.excinfo.value if call.excinfo is not None else None)
+        if stopped is not None or violations:
+            self._outcomes[item.nodeid] = stopped, violations
         return report
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        guard = guard_of(session.config)
+        if guard is not None:
+            self.figures = guard.pacer.summary()
+            self.stopped = guard.stopped.reason if guard.stopped is not None else guard.pacer.stop_reason
+        if self.stopped is None and isinstance(session.shouldstop, str):
+            self.stopped = session.shouldstop.removeprefix("exports-contract: ")
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         outcome = report.outcome if report.when == "call" or report.outcome != "passed" else None
@@ -82,9 +146,12 @@ class Collector:
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         if outcome != "failed":
             return
-        violation = self._violations.get(report.nodeid)
-        if violation is not None:
+        stopped, violations = self._outcomes.get(report.nodeid, (None, []))
+        for violation in violations:
             self.failures.append(Failure(report.nodeid, violation.rule_name, violation.render()))
+        if stopped is not None:
+            self.failures.append(Failure(report.nodeid, "run stopped", stopped.render()))
+        if stopped is not None or violations:
             return
         self.failures.append(
             Failure(report.nodeid, _rule_of(report.longreprtext), _excerpt(report.longreprtext))
@@ -131,19 +198,65 @@ def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> No
         for other in failures[1:]:
             out.write(f"  also in {other.nodeid}\n")
     counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(collector.counts.items()))
-    if collector.failures:
-        verdict = f"{len(by_rule)} rule(s) broken"
+    broken = len([rule for rule in by_rule if rule != "run stopped"])
+    if collector.stopped is not None:
+        verdict = f"the run stopped: {collector.stopped}" + (f"; {broken} rule(s) broken" if broken else "")
+    elif collector.failures:
+        verdict = f"{broken} rule(s) broken"
     elif code != 0:
         verdict = f"the suite did not run through (pytest exit code {code})"
     else:
         verdict = "the contract holds"
+    figures = f"; {collector.figures}" if collector.figures is not None else ""
     out.write(
-        f"\nexports-contract: {verdict} ({counts}) in {elapsed:.1f}s; "
+        f"\nexports-contract: {verdict} ({counts}) in {elapsed:.1f}s{figures}; "
         f"seed {seed} (repeat with --seed {seed})\n"
     )
 
 
+def _check_options(args: argparse.Namespace) -> str | None:
+    """What is wrong with the target or limit options, before anything starts."""
+    try:
+        target_from_options(
+            base_url=args.base_url,
+            token=args.token,
+            group_guid=args.group_guid,
+            other_group_guid=args.other_group_guid,
+            tier=args.tier,
+            tokens={role: getattr(args, f"token_{role}") for role in EXTRA_ROLES},
+            limited_per_minute=args.limited_per_minute,
+        )
+        limits_from_options(
+            base_url=args.base_url or os.environ.get(ENV_BASE_URL),
+            max_requests=args.max_requests,
+            rate=args.rate,
+            timeout=args.request_timeout,
+            max_wait=args.max_wait,
+            deadline=args.deadline,
+            environ=os.environ,
+        )
+    except (TargetError, LimitsError) as exc:
+        return str(exc)
+    return None
+
+
+def _scrub(path: Path) -> None:
+    """Take every token out of a report file the run wrote (a last pass after the guard's own)."""
+    if path.is_file():
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        clean = redact.redact(text)
+        if clean != text:
+            path.write_text(clean, encoding="utf-8", errors="surrogateescape")
+
+
 def verify(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
+    # First of all: no token given to this run is printed or written, whatever prints it.
+    redact.register(args.token, *(getattr(args, f"token_{role}") for role in EXTRA_ROLES))
+    redact.register_environment(os.environ)
+    problem = _check_options(args)
+    if problem is not None:
+        print(f"exports-contract: error: {redact.redact(problem)}", file=sys.stderr)
+        return int(pytest.ExitCode.USAGE_ERROR)
     seed = args.seed if args.seed is not None else random.randrange(1, 10**6)
     print(f"exports-contract: seed {seed}", flush=True)
     pytest_args = [str(suite_dir()), "-p", "no:cacheprovider", "-q", "--seed", str(seed)]
@@ -155,6 +268,11 @@ def verify(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
         "tier",
         "limited_per_minute",
         "max_examples",
+        "max_requests",
+        "rate",
+        "request_timeout",
+        "max_wait",
+        "deadline",
     ):
         value = getattr(args, name)
         if value is not None:
@@ -167,8 +285,18 @@ def verify(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
         pytest_args += ["--junitxml", args.junit]
     collector = Collector()
     started = time.monotonic()
-    code = pytest.main([*pytest_args, *passthrough], plugins=[collector])
-    _report(collector, code=int(code), seed=seed, elapsed=time.monotonic() - started)
+    streams = sys.stdout, sys.stderr
+    out, err = redact.RedactingStream(sys.stdout), redact.RedactingStream(sys.stderr)
+    sys.stdout, sys.stderr = out, err
+    try:
+        code = pytest.main([*pytest_args, *passthrough], plugins=[collector])
+        _report(collector, code=int(code), seed=seed, elapsed=time.monotonic() - started)
+    finally:
+        out.release()
+        err.release()
+        sys.stdout, sys.stderr = streams
+        if args.junit:
+            _scrub(Path(args.junit))
     return int(code)
 
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any, Final
 from urllib.parse import quote
 
 import httpx
 
 from bitly_exports_contract.kit.exchange import Exchange, Received, SentRequest
+from bitly_exports_contract.kit.limits import LOCAL_LIMITS, Pacer, retry_after_seconds
+from bitly_exports_contract.kit.paced_http import RETRY_STATUSES, no_answer, paced_client
 from bitly_exports_contract.kit.target import Target
-
-# Statuses after which a live run waits `Retry-After` seconds and tries again.
-RETRY_STATUSES: Final = frozenset({429, 503})
 
 
 class _Default:
@@ -37,22 +36,27 @@ def encode_json(body: Any) -> bytes:
 
 
 class ExportsClient:
-    """Sends requests to a target; each exchange goes through `on_exchange` (the contract checks)."""
+    """Sends requests to a target; each exchange goes through `on_exchange` (the contract checks).
+
+    Every request goes through `pacer` (the run's budget, rate, timeouts and deadline); without one,
+    requests are only bounded in time.
+    """
 
     def __init__(
         self,
         target: Target,
         *,
-        timeout: float = 30.0,
+        pacer: Pacer | None = None,
         max_retries: int = 4,
-        max_wait: float = 65.0,
         on_exchange: ExchangeHook | None = None,
     ) -> None:
         self.target = target
+        self.pacer = (
+            pacer if pacer is not None else Pacer(replace(LOCAL_LIMITS, max_requests=None, deadline=None))
+        )
         self.max_retries = max_retries
-        self.max_wait = max_wait
         self.on_exchange = on_exchange
-        self._http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self._http = paced_client(self.pacer)
 
     def close(self) -> None:
         self._http.close()
@@ -120,7 +124,6 @@ class ExportsClient:
             request = self._http.build_request(
                 method, self.target.base_url + path, headers=request_headers, content=body
             )
-            response = self._http.send(request)
             sent = SentRequest.build(
                 method=method,
                 url=str(request.url),
@@ -128,23 +131,18 @@ class ExportsClient:
                 body=payload,
                 tier=tier,
             )
+            try:
+                response = self._http.send(request)
+            except httpx.RequestError as exc:
+                raise no_answer(sent, exc, self.pacer) from None
             received = Received.build(
                 status=response.status_code, headers=response.headers.multi_items(), content=response.content
             )
             exchange = Exchange(sent=sent, received=received)
             if check and self.on_exchange is not None:
                 self.on_exchange(exchange)
-            wait = self._retry_wait(received) if retry and attempts <= self.max_retries else None
-            if wait is None:
+            if not retry or attempts > self.max_retries or received.status not in RETRY_STATUSES:
                 return exchange
-            time.sleep(wait)
-
-    def _retry_wait(self, received: Received) -> float | None:
-        if received.status not in RETRY_STATUSES:
-            return None
-        value = received.header("retry-after") or "1"
-        try:
-            seconds = float(int(value))
-        except ValueError:
-            seconds = 1.0
-        return min(max(seconds, 0.0), self.max_wait)
+            self.pacer.wait_retry_after(
+                retry_after_seconds(received.header("retry-after")), status=received.status
+            )

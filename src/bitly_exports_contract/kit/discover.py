@@ -12,7 +12,8 @@ from typing import Any
 from bitly_exports_contract.kit.checks._base import Export, export_of
 from bitly_exports_contract.kit.client import ExportsClient
 from bitly_exports_contract.kit.csvview import parse_timestamp, unguard
-from bitly_exports_contract.kit.exchange import Exchange
+from bitly_exports_contract.kit.exchange import Exchange, SentRequest
+from bitly_exports_contract.kit.failure import ContractViolation
 from bitly_exports_contract.kit.request_view import LINKS, QR_CODES, is_int
 from bitly_exports_contract.kit.target import Target
 from bitly_exports_contract.spec import figures
@@ -20,12 +21,28 @@ from bitly_exports_contract.spec import figures
 DAY = 86400
 # A filter that matches nothing (`created_after >= created_before`): the cheapest export there is.
 NOTHING: dict[str, Any] = {"created_after": 0, "created_before": 0}
+# The columns discovery reads an item from, besides title, archived and tags.
+_IDENTITY = {
+    LINKS: ("bitlink", "long_url", "created_at"),
+    QR_CODES: ("qrcode_id", "destination", "created", "qr_code_type"),
+}
 # How many capped pages the inventory reads before it settles for a partial view.
 MAX_PAGES = 12
 
 
-class DiscoveryError(RuntimeError):
-    """The endpoint did not answer a plain export, so there is nothing to build requests from."""
+RULE_DISCOVERY = (
+    "§4: a valid request is answered 200 with every field present and `data_uri` holding the CSV of "
+    "the documented columns (the suite reads the group's links, QR codes and clock this way first)"
+)
+
+
+class DiscoveryError(ContractViolation):
+    """The endpoint did not answer a plain export readably, so there is nothing to build requests from."""
+
+    def __init__(self, received: str, sent: SentRequest | None = None) -> None:
+        super().__init__(
+            rule_name="discovery_exports_are_readable", rule=RULE_DISCOVERY, received=received, sent=sent
+        )
 
 
 @dataclass(frozen=True)
@@ -84,9 +101,17 @@ def _export(exchange: Exchange, what: str) -> Export:
     export = export_of(exchange.sent, exchange.received)
     if export is None or export.csv is None:
         raise DiscoveryError(
-            f"{what}: expected a 200 export, got HTTP {exchange.status}: {exchange.received.excerpt(300)}"
+            f"{what}: expected a 200 export, got HTTP {exchange.status}: {exchange.received.excerpt(300)}",
+            exchange.sent,
         )
     return export
+
+
+def _items(exchange: Exchange, export: Export, export_type: str) -> list[Item]:
+    try:
+        return items_of(export, export_type)
+    except DiscoveryError as exc:
+        raise DiscoveryError(exc.received, exchange.sent) from None
 
 
 def items_of(export: Export, export_type: str) -> list[Item]:
@@ -94,6 +119,9 @@ def items_of(export: Export, export_type: str) -> list[Item]:
     assert export.csv is not None
     items = []
     for row in export.csv.dicts():
+        missing = [name for name in (*_IDENTITY[export_type], "title", "archived", "tags") if name not in row]
+        if missing:
+            raise DiscoveryError(f"{export_type}: the CSV has no column {', '.join(missing)}")
         if export_type == LINKS:
             ident, destination, created, kind = row["bitlink"], row["long_url"], row["created_at"], None
         else:
@@ -126,16 +154,20 @@ def read_inventory(
     before: int | None = None
     for _ in range(max_pages):
         page_filter = base_filter if before is None else {**base_filter, "created_before": before}
-        export = _export(send({"export_type": export_type, "filter": page_filter}), f"{export_type} page")
-        items = items_of(export, export_type)
+        page = send({"export_type": export_type, "filter": page_filter})
+        export = _export(page, f"{export_type} page")
+        items = _items(page, export, export_type)
         if export.body.get("truncated") is not True:
             found.update((item.id, item) for item in items)
             return Inventory(tuple(sorted(found.values(), key=lambda i: i.order_key)), complete=True)
+        if not items:
+            raise DiscoveryError(f"{export_type}: truncated is true and the CSV has no rows", page.sent)
         oldest = min(item.created for item in items)
         found.update((item.id, item) for item in items if item.created > oldest)
         tie_filter = {**base_filter, "created_after": oldest, "created_before": oldest + 1}
-        tie = _export(send({"export_type": export_type, "filter": tie_filter}), f"{export_type} tie")
-        found.update((item.id, item) for item in items_of(tie, export_type))
+        tie_page = send({"export_type": export_type, "filter": tie_filter})
+        tie = _export(tie_page, f"{export_type} tie")
+        found.update((item.id, item) for item in _items(tie_page, tie, export_type))
         before = oldest
         if tie.body.get("truncated") is True:
             break
@@ -182,7 +214,8 @@ def discover(client: ExportsClient) -> Discovery:
 
 def _clock(client: ExportsClient) -> int:
     """The server's `now`: from an export's filename, else from the end of a metrics window."""
-    first = _export(client.export({"export_type": LINKS, "filter": NOTHING}, check=False), "clock")
+    plain = client.export({"export_type": LINKS, "filter": NOTHING}, check=False)
+    first = _export(plain, "clock")
     if first.now is not None:
         return first.now
     body = {"export_type": LINKS, "filter": NOTHING, "include_metrics": True}
@@ -190,7 +223,9 @@ def _clock(client: ExportsClient) -> int:
     echoed = exchange.json.get("unix_to") if isinstance(exchange.json, dict) else None
     if is_int(echoed):
         return echoed
-    raise DiscoveryError(f"cannot read the server's clock from filename {first.body.get('filename')!r}")
+    raise DiscoveryError(
+        f"cannot read the server's clock from filename {first.body.get('filename')!r}", plain.sent
+    )
 
 
 def _other_group_links(client: ExportsClient) -> list[str]:
@@ -204,5 +239,5 @@ def _other_group_links(client: ExportsClient) -> list[str]:
         exchange = client.export(body, token=token, group_guid=target.other_group_guid, check=False)
         export = export_of(exchange.sent, exchange.received)
         if export is not None and export.csv is not None:
-            return [item.id for item in items_of(export, LINKS)]
+            return [item.id for item in _items(exchange, export, LINKS)]
     return []

@@ -40,6 +40,13 @@ class SentRequest:
     ) -> SentRequest:
         return cls(method=method.upper(), url=url, headers=tuple(headers), body=body, tier=tier)
 
+    def __repr__(self) -> str:
+        # Tracebacks and assertion messages show reprs: never the Authorization credential.
+        headers = [(k, "REDACTED" if k.lower() == "authorization" else v) for k, v in self.headers]
+        return (
+            f"SentRequest(method={self.method!r}, url={self.url!r}, headers={headers!r}, tier={self.tier!r})"
+        )
+
     def header(self, name: str) -> str | None:
         """The first value of a header, by case-insensitive name."""
         wanted = name.lower()

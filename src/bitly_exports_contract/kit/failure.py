@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bitly_exports_contract.kit.curl import curl_command
 from bitly_exports_contract.kit.exchange import SentRequest
+from bitly_exports_contract.kit.redact import redact
 
 
 class ContractViolation(AssertionError):
@@ -17,15 +18,20 @@ class ContractViolation(AssertionError):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """The report: the rule, what was received, a curl command; tokens redacted."""
         lines = [
             f"Contract rule broken: {self.rule_name}",
             f"  CONTRACT.md: {self.rule}",
-            f"  Received: {self.received}",
+            # A received body may run over several lines: keep them inside the report.
+            "  Received: " + self.received.replace("\n", "\n    "),
         ]
         if self.curl is not None:
             lines.append("  Reproduce with:")
             lines += [f"    {line}" for line in self.curl.splitlines()]
-        return "\n".join(lines)
+        return redact("\n".join(lines))
+
+    def __str__(self) -> str:
+        return self.render()
 
 
 def violation(rule_name: str, rule: str, received: str, sent: SentRequest | None = None) -> ContractViolation:

@@ -14,15 +14,15 @@ from typing import Any
 
 import requests
 import schemathesis
-from requests.adapters import HTTPAdapter
 from schemathesis import Case, CheckContext, Response
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 from schemathesis.generation.meta import TestPhase
-from urllib3.util.retry import Retry
 
 from bitly_exports_contract.kit.checks import ALL_CHECKS, ContractCheck
 from bitly_exports_contract.kit.exchange import Received, SentRequest
+from bitly_exports_contract.kit.limits import Pacer
+from bitly_exports_contract.kit.paced_http import paced_session
 from bitly_exports_contract.kit.target import Target
 from bitly_exports_contract.spec import figures, spec_path
 
@@ -39,9 +39,7 @@ def _sent(response: Response) -> SentRequest:
     body = request.body
     raw = body.encode("utf-8") if isinstance(body, str) else body if isinstance(body, bytes) else b""
     headers = [(name, _text(value)) for name, value in request.headers.items()]
-    authorization = _text(request.headers.get("Authorization", ""))
-    scheme, _, token = authorization.partition(" ")
-    tier = _TARGET[0].tier_of(token) if _TARGET and scheme.lower() == "bearer" else None
+    tier = tier_of_authorization(_text(request.headers.get("Authorization", "")))
     return SentRequest.build(
         method=request.method or "GET",
         url=request.url or "",
@@ -140,20 +138,16 @@ class CaseFixer:
             self(schemathesis.HookContext(operation=case.operation), case)
 
 
-def retrying_session(*, retries: int = 4) -> requests.Session:
-    """A session that waits `Retry-After` on 429 and 503, a bounded number of times, for live runs."""
-    retry = Retry(
-        total=retries,
-        status_forcelist=(429, 503),
-        allowed_methods=None,
-        respect_retry_after_header=True,
-        raise_on_status=False,
-        backoff_factor=0,
-    )
-    session = requests.Session()
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    return session
+def tier_of_authorization(value: str | None) -> str | None:
+    """The tier of the token an Authorization header carries, when the target knows it."""
+    scheme, _, token = (value or "").partition(" ")
+    return _TARGET[0].tier_of(token) if _TARGET and scheme.lower() == "bearer" else None
+
+
+def fuzzing_session(pacer: Pacer, *, retries: int = 4) -> requests.Session:
+    """The session schemathesis sends through: paced and bounded like every request of the run,
+    waiting out `Retry-After` on 429 and 503 a bounded number of times."""
+    return paced_session(pacer, retries=retries, tier_of=tier_of_authorization)
 
 
 def build_schema(
@@ -166,7 +160,10 @@ def build_schema(
             "seed": seed,
             "base-url": target.base_url,
             "headers": {"Authorization": f"Bearer {paid_token(target)}"},
+            # The paced session bounds every request itself; this is schemathesis's own figure.
             "request-timeout": timeout,
+            # Its failure reports show requests as curl commands: never with the credentials.
+            "output": {"sanitization": {"enabled": True}},
             "generation": {"max-examples": max_examples, "database": "none", "mode": "all"},
             "phases": {"stateful": {"enabled": False}},
             "checks": {

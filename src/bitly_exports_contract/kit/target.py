@@ -35,13 +35,13 @@ class Target:
     """A server to verify."""
 
     base_url: str
-    token: str
+    token: str = field(repr=False)
     group_guid: str
     other_group_guid: str | None = None
     # The main token's tier, when known (`premium`); else the suite discovers it.
     tier: str | None = None
     # Tokens by role (`free`, `core`, ..., `other`, `limited`).
-    tokens: Mapping[str, str] = field(default_factory=dict)
+    tokens: Mapping[str, str] = field(default_factory=dict, repr=False)
     # Tiers of the tokens whose role is not a tier (`other`, `limited`), when known.
     role_tiers: Mapping[str, str] = field(default_factory=dict)
     # Per-minute rate limits of role tokens, when known (`limited`).

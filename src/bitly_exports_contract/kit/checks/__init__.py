@@ -40,7 +40,7 @@ def check_exchange(exchange: Exchange) -> None:
         raise ContractViolation(
             rule_name=first.rule_name,
             rule=first.rule,
-            received=f"{first.received}\n  (also broken by this response: {others})",
+            received=f"{first.received}\n(also broken by this response: {others})",
             sent=exchange.sent,
         )
     raise first

@@ -1,0 +1,128 @@
+"""Tokens never leave the kit: every text it prints or writes goes through `redact`.
+
+The tokens given to a run (options or `EXPORTS_TOKEN*`) are registered once; `redact` replaces
+each of them, and the forms it takes in a URL or a JSON string, with `REDACTED`. The seeded tokens
+of the embedded server are public names and are not registered.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Mapping
+from typing import Final, TextIO
+from urllib.parse import quote
+
+REDACTED: Final = "REDACTED"
+# The environment variables that may carry a token: EXPORTS_TOKEN and EXPORTS_TOKEN_<ROLE>.
+TOKEN_ENV_PREFIX: Final = "EXPORTS_TOKEN"
+
+_lock = threading.Lock()
+# Every form of every registered token, longest first so that a token inside another is not cut.
+_forms: tuple[str, ...] = ()
+
+
+def _forms_of(secret: str) -> set[str]:
+    return {secret, quote(secret, safe=""), json.dumps(secret)[1:-1]}
+
+
+def register(*secrets: str | None) -> None:
+    """Redact these values from now on (empty values and None are ignored)."""
+    global _forms
+    with _lock:
+        found = set(_forms)
+        for secret in secrets:
+            if secret:
+                found |= _forms_of(secret)
+        _forms = tuple(sorted(found, key=lambda form: (-len(form), form)))
+
+
+def register_environment(environ: Mapping[str, str]) -> None:
+    """Redact every token an `EXPORTS_TOKEN*` variable carries."""
+    register(*(value for name, value in environ.items() if name.startswith(TOKEN_ENV_PREFIX)))
+
+
+def forget_all() -> None:
+    """Forget every registered token (for tests of the kit itself)."""
+    global _forms
+    with _lock:
+        _forms = ()
+
+
+def redact(text: str) -> str:
+    """The text with every registered token replaced by `REDACTED`."""
+    for form in _forms:
+        if form in text:
+            text = text.replace(form, REDACTED)
+    return text
+
+
+def redact_bytes(data: bytes) -> bytes:
+    """Bytes with every registered token (as UTF-8) replaced by `REDACTED`."""
+    for form in _forms:
+        encoded = form.encode("utf-8")
+        if encoded in data:
+            data = data.replace(encoded, REDACTED.encode("ascii"))
+    return data
+
+
+def contains_secret(text: str) -> bool:
+    return any(form in text for form in _forms)
+
+
+def _held_back(text: str) -> int:
+    """How many trailing characters could be the start of a token cut by the next write."""
+    longest = 0
+    for form in _forms:
+        for size in range(min(len(form) - 1, len(text)), longest, -1):
+            if text.endswith(form[:size]):
+                longest = size
+                break
+    return longest
+
+
+class RedactingStream(io.TextIOBase):
+    """A text stream that redacts tokens before they reach the stream it wraps.
+
+    A token split over two writes is caught too: a tail that could be a token's beginning is held
+    back until the next write shows how it goes on (or the stream is closed).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+        self._pending = ""
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._stream.encoding
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return self._stream.errors
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def write(self, text: str) -> int:
+        data = redact(self._pending + text)
+        keep = _held_back(data)
+        self._pending = data[len(data) - keep :] if keep else ""
+        self._stream.write(data[: len(data) - keep])
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def release(self) -> None:
+        """Write out what was held back and flush."""
+        pending, self._pending = self._pending, ""
+        self._stream.write(pending)
+        self._stream.flush()
