@@ -1,6 +1,6 @@
 """A fast yes for valid values: a JSON Schema subset compiled into one Python predicate.
 
-The full validator (jsonschema) walks a value keyword by keyword and costs about 50 µs per
+The full validator (jsonschema) walks a value keyword by keyword and costs about 15 µs per
 `bitlinks` item; almost every request is valid, so the server asks this predicate first and runs
 the full validator only for a value it does not accept, to name what is wrong. The predicate is
 compiled from the same spec schema, so it is no second copy of the rules. A schema with a keyword
@@ -90,7 +90,7 @@ def _keyword(key: str, arg: Any, schema: Mapping[str, Any], resolve: Resolve, de
         return _bound(key, arg)
     if key == "items":
         item = _compile(arg, resolve, depth=depth + 1)
-        return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+        return lambda v: not isinstance(v, list) or all(map(item, v))
     if key == "properties":
         return _properties(arg, schema.get("additionalProperties", True), resolve, depth)
     if key == "additionalProperties":
@@ -150,4 +150,9 @@ def _all(checks: list[Predicate]) -> Predicate:
         return _TRUE
     if len(checks) == 1:
         return checks[0]
-    return lambda v: all(check(v) for check in checks)
+    if len(checks) == 2:  # the common case (`type` and one constraint), without a loop per value
+        first, second = checks
+        return lambda v: first(v) and second(v)
+    rest = _all(checks[1:])
+    head = checks[0]
+    return lambda v: head(v) and rest(v)

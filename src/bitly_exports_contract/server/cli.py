@@ -155,16 +155,25 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def serve_workers(args: argparse.Namespace) -> int:
-    """Several uvicorn workers on one socket, each opening the same read-only store file."""
+    """Several uvicorn workers, each opening the same read-only store file.
+
+    Each worker listens on its own socket of one SO_REUSEPORT group, so that the kernel spreads
+    connections over the workers (see reuseport.py); where SO_REUSEPORT is missing they share one.
+    """
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    from . import reuseport
     from .workers import APP_FACTORY, worker_environment
 
     with tempfile.TemporaryDirectory(prefix="exports-server-") as scratch:
         path = args.db if args.db is not None else os.path.join(scratch, "store.sqlite3")
         store = open_store(fixture=args.fixture, seed=args.seed, db=args.db, links=args.links, path=path)
-        sock = listen(args.host, args.port)
+        if reuseport.supported():
+            sockets = reuseport.listen_group(args.host, args.port, args.workers)
+        else:
+            sockets = [listen(args.host, args.port)]
+        sock = sockets[0]
         print(banner(store=store, base_url=base_url(sock)), flush=True)
         store.close()
         os.environ.update(worker_environment(db=path, now=args.now, faults=not args.no_faults))
@@ -176,7 +185,10 @@ def serve_workers(args: argparse.Namespace) -> int:
             access_log=False,
             lifespan="off",
         )
-        Multiprocess(config, sockets=[sock]).run()
+        if len(sockets) > 1:
+            reuseport.run(config, sockets)
+        else:
+            Multiprocess(config, sockets=sockets).run()
     return 0
 
 

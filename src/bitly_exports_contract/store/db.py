@@ -24,7 +24,10 @@ from .search import encodable
 
 __all__ = ["ItemFilter", "LinkRow", "QrRow", "Store", "StoreError"]
 
-_ID_CHUNK = 500
+_LINKS_BY_IDS = (
+    "SELECT id, title, long_url, created, archived, tags FROM links INDEXED BY links_id "
+    "WHERE id IN (SELECT value FROM json_each(?)) AND gkey = ?"
+)
 # The running sums (eng rows hold totals up to `at`) of each wanted link or QR code at two instants.
 _WINDOW_SUMS = """
 WITH t(id, key) AS (
@@ -175,20 +178,12 @@ class Store:
     def links_by_ids(self, *, group: str, ids: Sequence[str]) -> dict[str, LinkRow]:
         """The group's links with exactly these ids (archived included); other ids are absent."""
         found = self._groups.get(group)
-        wanted = sorted({i for i in ids if encodable(i)})
-        out: dict[str, LinkRow] = {}
         if found is None:
-            return out
+            return {}
+        wanted = orjson.dumps([i for i in dict.fromkeys(ids) if encodable(i)]).decode()
         with self._lock:
-            for start in range(0, len(wanted), _ID_CHUNK):
-                chunk = wanted[start : start + _ID_CHUNK]
-                sql = (
-                    "SELECT id, title, long_url, created, archived, tags FROM links INDEXED BY links_id "
-                    f"WHERE id IN ({', '.join('?' * len(chunk))}) AND gkey = ?"
-                )
-                for row in self._conn.execute(sql, [*chunk, found[0]]):
-                    out[row[0]] = _link_row(row)
-        return out
+            rows = self._conn.execute(_LINKS_BY_IDS, (wanted, found[0])).fetchall()
+        return {row[0]: _link_row(row) for row in rows}
 
     def metrics(
         self, *, group: str, targets: Sequence[str], start: int, end: int

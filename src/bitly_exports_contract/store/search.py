@@ -39,6 +39,8 @@ def query_matches(lowered_query: str, fields: Iterable[str | None]) -> bool:
 
 def encodable(text: str) -> bool:
     """Whether `text` can be stored as UTF-8 (a lone surrogate cannot, and so never matches anything)."""
+    if text.isascii():
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

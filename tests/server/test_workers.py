@@ -1,0 +1,125 @@
+"""`serve --workers 2`: connections opened together are spread over both workers, each answers."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bitly_exports_contract.server import reuseport
+
+pytestmark = pytest.mark.skipif(
+    not (reuseport.supported() and Path("/proc/net/tcp").exists()),
+    reason="needs SO_REUSEPORT and /proc (Linux)",
+)
+
+
+@pytest.fixture(scope="module")
+def two_workers() -> Iterator[tuple[subprocess.Popen[str], str, int]]:
+    cli = [sys.executable, "-m", "bitly_exports_contract.server.cli"]
+    proc = subprocess.Popen(
+        [*cli, "serve", "--seed", "2", "--links", "60", "--port", "0", "--workers", "2", "--no-faults"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith("try:"):
+            break
+    base_url = next(line.split(": ", 1)[1].strip() for line in lines if line.startswith("base_url:"))
+    group = lines[2].split()[0]
+    port = int(base_url.removeprefix("http://").split("/")[0].rsplit(":", 1)[1])
+    yield proc, group, port
+    proc.terminate()
+    proc.wait(timeout=15)
+
+
+def worker_pids(parent: int) -> list[int]:
+    """The server's worker processes (multiprocessing spawn children, not its resource tracker)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and b"spawn_main" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+def socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+def accepted_inodes(port: int) -> set[str]:
+    """Inodes of the established TCP sockets whose local port is the server's."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
+                found.add(fields[9])
+    return found
+
+
+def request(group: str) -> bytes:
+    body = b'{"export_type": "links_list", "filter": {}}'
+    return (
+        f"POST /v4/groups/{group}/exports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok-premium\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+
+
+def test_connections_opened_together_are_spread_over_both_workers(two_workers):
+    proc, group, port = two_workers
+    deadline = time.monotonic() + 30
+    while len(workers := worker_pids(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(workers) == 2
+    conns = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(16)]
+    try:
+        for conn in conns:
+            conn.sendall(request(group))
+        for conn in conns:
+            assert conn.recv(12) == b"HTTP/1.1 200"  # every connection is served
+        accepted = accepted_inodes(port)
+        per_worker = [len(socket_inodes(pid) & accepted) for pid in workers]
+    finally:
+        for conn in conns:
+            conn.close()
+    # The kernel hashes each connection to one worker's socket: all 16 on one worker has odds 2 / 2**16.
+    assert sum(per_worker) == 16
+    assert min(per_worker) >= 1, per_worker
+
+
+def test_a_port_another_server_listens_on_is_refused_not_shared(two_workers):
+    _, _, port = two_workers
+    cli = [sys.executable, "-m", "bitly_exports_contract.server.cli"]
+    command = [*cli, "serve", "--seed", "2", "--links", "10", "--port", str(port), "--workers", "2"]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert "Address already in use" in run.stderr
