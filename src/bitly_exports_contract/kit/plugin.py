@@ -89,6 +89,13 @@ class Watchdog:
         self._timer.daemon = True
 
     def start(self) -> None:
+        # A process started in the background by a non-interactive shell inherits SIGINT ignored,
+        # and an ignored SIGINT would never interrupt the run: restore Python's handler (main thread).
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        ):
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         self._timer.start()
 
     def cancel(self) -> None:
