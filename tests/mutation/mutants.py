@@ -152,7 +152,12 @@ def csv_quote_all() -> None:
         w.writerows([csv_shape.guard_formula(c) for c in r] for r in rows)
         return buf.getvalue().encode()
 
+    def records(rows: Any) -> list[str]:
+        return [render(columns=cells, rows=[]).decode()[:-2] for cells in rows]
+
+    # exports with metrics render through render_csv, those without through render_records (cached per item)
     export.render_csv = render  # type: ignore[assignment]
+    export.render_records = records  # type: ignore[assignment]
 
 
 @mutant("no formula guard")
@@ -187,7 +192,7 @@ def total_without_buttons() -> None:
     original = export._cells
 
     def cells(export_type: str, row: Any, counts: Any) -> list[str]:
-        out = original(export_type, row, counts)
+        out = list(original(export_type, row, counts))  # _cells returns a tuple
         if export_type == validation.BATCH and counts is not None:
             out[-1] = str(counts[0] + counts[1])
         return out
@@ -200,7 +205,7 @@ def qr_destination_long_url() -> None:
     original = export._cells
 
     def cells(export_type: str, row: Any, counts: Any) -> list[str]:
-        out = original(export_type, row, counts)
+        out = list(original(export_type, row, counts))  # _cells returns a tuple
         if export_type == "qr_codes_list":
             out[3] = row.long_url
         return out

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bitly_exports_contract.rules.csv_shape import columns_for, guard_formula, render_csv, timestamp_cell
+from bitly_exports_contract.rules.csv_shape import (
+    columns_for,
+    guard_formula,
+    render_csv,
+    render_records,
+    timestamp_cell,
+)
 
 
 @pytest.mark.parametrize(
@@ -78,6 +84,12 @@ def test_rendering_is_byte_for_byte_the_csv_writer_over_guarded_cells(width, dat
     columns = data.draw(st.lists(cells, min_size=width, max_size=width))
     rows = data.draw(st.lists(st.lists(cells, min_size=width, max_size=width), max_size=8))
     assert render_csv(columns=columns, rows=rows) == reference_csv(columns, rows)
+
+
+@settings(max_examples=500, deadline=None)
+@given(row=st.lists(cells, min_size=1, max_size=7))
+def test_one_record_is_byte_for_byte_the_csv_writer_over_guarded_cells(row):
+    assert (render_records([row])[0] + "\r\n").encode("utf-8") == reference_csv(row, [])
 
 
 @pytest.mark.parametrize(

@@ -55,14 +55,12 @@ def tags_cell(tags: Sequence[str]) -> str:
     return ";".join(tags)
 
 
-def render_csv(*, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """RFC 4180 bytes: UTF-8, CRLF after every record, minimal quoting, every cell guarded.
+def render_records(records: Sequence[Sequence[str]]) -> list[str]:
+    """Each record's CSV text without its CRLF: Python's csv writer (QUOTE_MINIMAL) over the guarded cells.
 
-    The bytes are those of Python's csv writer (QUOTE_MINIMAL, CRLF) over the guarded cells. Most
-    records need neither quoting nor a guard: they are joined with `,` as they are, and only the
+    Most records need neither quoting nor a guard: they are the cells joined with `,`, and only the
     others go through the csv writer.
     """
-    records = [columns, *rows]
     lines = [",".join(cells) for cells in records]
     # A line is final when no cell holds `"`, CR or LF, no cell holds `,` (the count says so) and no
     # cell starts with a formula trigger (at the line's start or after a `,`).
@@ -78,12 +76,32 @@ def render_csv(*, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> byte
         or not line
     ]
     if careful:
-        buf = io.StringIO()
-        writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-        for i in careful:
-            buf.seek(0)
-            buf.truncate()
-            writer.writerow([guard_formula(c) for c in records[i]])
-            lines[i] = buf.getvalue()[:-2]
-    lines.append("")
-    return "\r\n".join(lines).encode("utf-8")
+        for i, text in zip(careful, _written([records[i] for i in careful]), strict=True):
+            lines[i] = text
+    return lines
+
+
+def join_records(lines: Sequence[str]) -> bytes:
+    """UTF-8 bytes of rendered records, CRLF after every one."""
+    return "\r\n".join([*lines, ""]).encode("utf-8")
+
+
+def render_csv(*, columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """RFC 4180 bytes: UTF-8, CRLF after every record, minimal quoting, every cell guarded.
+
+    The bytes are those of Python's csv writer (QUOTE_MINIMAL, CRLF) over the guarded cells.
+    """
+    return join_records(render_records([columns, *rows]))
+
+
+def _written(records: Sequence[Sequence[str]]) -> list[str]:
+    """Each record through the csv writer over its guarded cells, without the CRLF."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    out = []
+    for cells in records:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([guard_formula(c) for c in cells])
+        out.append(buf.getvalue()[:-2])
+    return out

@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import base64
 import time
+import weakref
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from ..spec import figures
 from ..store.db import LinkRow, QrRow, Store
-from .csv_shape import bool_cell, columns_for, render_csv, tags_cell, timestamp_cell
+from .csv_shape import bool_cell, columns_for, render_csv, render_records, tags_cell, timestamp_cell
 from .errors import FieldProblem, unprocessable, upgrade_required
 from .validation import BATCH, ExportRequest
 from .window import clamp_window, tier_window
 
 DATA_URI_PREFIX = "data:text/csv;base64,"
+# The encoded records (CRLF included) of metadata-only exports, per store, (export type, group) and
+# item id: a link's or QR code's cells depend on the item alone and a store is read-only. Each map
+# holds at most RECORD_CACHE_CAP records: it is emptied before an export's new records would pass that.
+RECORD_CACHE_CAP = 100_000
+_RECORDS: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], dict[str, bytes]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def row_cap(*, metrics: bool) -> int:
@@ -76,10 +84,13 @@ def build_export(*, request: ExportRequest, store: Store, group: str, tier: str,
         counts = store.metrics(group=group, targets=[r.id for r in rows], start=window[0], end=window[1])
 
     columns = columns_for(export_type=request.export_type, metrics=metrics)
-    cells = [
-        _cells(request.export_type, row, counts.get(row.id, (0, 0, 0)) if metrics else None) for row in rows
-    ]
-    data = render_csv(columns=columns, rows=cells)
+    if metrics:
+        cells = [_cells(request.export_type, row, counts.get(row.id, (0, 0, 0))) for row in rows]
+        data = render_csv(columns=columns, rows=cells)
+    else:
+        data = _metadata_csv(
+            store=store, group=group, export_type=request.export_type, columns=columns, rows=rows
+        )
     body: dict[str, Any] = {
         "export_type": request.export_type,
         "filename": export_filename(group_guid=group, export_type=request.export_type, now=now),
@@ -88,12 +99,39 @@ def build_export(*, request: ExportRequest, store: Store, group: str, tier: str,
         "size_bytes": len(data),
         "columns": list(columns),
         "column_count": len(columns),
-        "row_count": len(cells),
+        "row_count": len(rows),
         "truncated": truncated,
     }
     if window is not None:
         body["unix_from"], body["unix_to"] = window
     return body
+
+
+def _metadata_csv(
+    *,
+    store: Store,
+    group: str,
+    export_type: str,
+    columns: Sequence[str],
+    rows: Sequence[LinkRow] | Sequence[QrRow],
+) -> bytes:
+    """The CSV of an export without metrics: each item's record rendered once (`_cells`, `render_records`)."""
+    per_store = _RECORDS.get(store)
+    if per_store is None:
+        per_store = _RECORDS.setdefault(store, {})
+    records = per_store.get((export_type, group))
+    if records is None:
+        records = per_store.setdefault((export_type, group), {})
+    lines: list[bytes | None] = [records.get(row.id) for row in rows]
+    missing = [i for i, line in enumerate(lines) if line is None]
+    if missing:
+        if len(records) + len(missing) > RECORD_CACHE_CAP:
+            records.clear()
+        texts = render_records([_cells(export_type, rows[i], None) for i in missing])
+        for i, text in zip(missing, texts, strict=True):
+            lines[i] = records[rows[i].id] = (text + "\r\n").encode("utf-8")
+    header = (render_records([columns])[0] + "\r\n").encode("utf-8")
+    return b"".join([header, *cast(list[bytes], lines)])
 
 
 def _cells(export_type: str, row: LinkRow | QrRow, counts: tuple[int, int, int] | None) -> Sequence[str]:

@@ -163,7 +163,7 @@ class Store:
             return []
         with self._lock:
             rows = find_rows(self._conn, LINKS, gkey=found[0], group_size=found[1], flt=flt, limit=limit)
-        return [_link_row(row) for row in rows]
+        return _link_rows(rows)
 
     def find_qr_codes(self, *, group: str, flt: ItemFilter, limit: int) -> list[QrRow]:
         """The group's QR codes matching `flt` (campaign ignored, domain via the bitlink), newest first."""
@@ -173,7 +173,7 @@ class Store:
             return []
         with self._lock:
             rows = find_rows(self._conn, QR_CODES, gkey=found[0], group_size=found[2], flt=flt, limit=limit)
-        return [QrRow(i, t, k, b, u, c, a == 1, _tags(g)) for i, t, k, b, u, c, a, g in rows]
+        return [_new(QrRow, (i, t, k, b, u, c, a == 1, _tags(g))) for i, t, k, b, u, c, a, g in rows]
 
     def links_by_ids(self, *, group: str, ids: Sequence[str]) -> dict[str, LinkRow]:
         """The group's links with exactly these ids (archived included); other ids are absent."""
@@ -183,7 +183,7 @@ class Store:
         wanted = orjson.dumps([i for i in dict.fromkeys(ids) if encodable(i)]).decode()
         with self._lock:
             rows = self._conn.execute(_LINKS_BY_IDS, (wanted, found[0])).fetchall()
-        return {row[0]: _link_row(row) for row in rows}
+        return {row.id: row for row in _link_rows(rows)}
 
     def metrics(
         self, *, group: str, targets: Sequence[str], start: int, end: int
@@ -220,6 +220,10 @@ def _tags(raw: str) -> tuple[str, ...]:
     return tuple(orjson.loads(raw))
 
 
-def _link_row(row: Sequence[Any]) -> LinkRow:
-    ident, title, long_url, created, archived, tags = row
-    return LinkRow(ident, title, long_url, created, archived == 1, _tags(tags))
+# tuple.__new__ straight away: a NamedTuple's own __new__ is a Python function, ~0.15 ms per 1,000 rows
+_new = tuple.__new__
+
+
+def _link_rows(rows: Sequence[Any]) -> list[LinkRow]:
+    """LinkRows of (id, title, long_url, created, archived, tags) database rows."""
+    return [_new(LinkRow, (i, t, u, c, a == 1, _tags(g))) for i, t, u, c, a, g in rows]
