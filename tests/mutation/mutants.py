@@ -659,3 +659,7 @@ def upgrade_after_resolution() -> None:
 def metrics_ignore_window() -> None:
     original = store_db.Store.metrics
     store_db.Store.metrics = lambda self, **kw: original(self, **{**kw, "start": 0, "end": 10**12})  # type: ignore[method-assign]
+
+
+# more mutants, registered on import
+import mutants_transport  # noqa: E402, F401
