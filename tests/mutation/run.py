@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +20,8 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
 from mutants import MUTANTS  # noqa: E402
+
+from bitly_exports_contract.server.reliability.launch import parse_banner  # noqa: E402
 
 SEED_TOKEN = "tok-premium"
 # the seeded data set's tokens, by the role the suite gives them
@@ -33,17 +36,17 @@ def start(name: str, seed: int) -> tuple[subprocess.Popen[str], str, list[str]]:
         text=True,
     )
     assert proc.stdout is not None
-    base_url, groups = "", []
+    lines: list[str] = []
     for line in proc.stdout:
-        if line.startswith("base_url:"):
-            base_url = line.split(":", 1)[1].strip()
-        elif line.startswith("  B"):
-            groups.append(line.split()[0])
-        elif line.startswith("tokens:"):
+        lines.append(line.rstrip("\n"))
+        if line.startswith("try:"):
             break
-    if not base_url:
+    if not lines or not lines[-1].startswith("try:"):
         proc.kill()
-        raise RuntimeError(f"mutant {name}: server did not start")
+        raise RuntimeError(f"mutant {name}: server did not start:\n" + "\n".join(lines[-20:]))
+    # keep reading what the server logs, so a full pipe never stalls it
+    threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
+    base_url, groups, _tokens = parse_banner(lines)
     return proc, base_url, groups
 
 

@@ -4,44 +4,19 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from bitly_exports_contract.server.reliability.launch import start_server
+
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, str]]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bitly_exports_contract.server.cli",
-            "serve",
-            "--seed",
-            "3",
-            "--links",
-            "300",
-            "--port",
-            "0",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if line.startswith("try:"):
-            break
-    base_url = next(line.split(": ", 1)[1].strip() for line in lines if line.startswith("base_url:"))
-    group = lines[2].split()[0]
-    yield base_url, group
-    proc.terminate()
-    proc.wait(timeout=10)
+    running = start_server(["--seed", "3", "--links", "300"])
+    yield running.base_url, running.groups[0]
+    running.stop()
 
 
 def test_banner_names_base_url_groups_and_a_token_of_each_tier(server):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bitly_exports_contract.server import reuseport
+from bitly_exports_contract.server.reliability.launch import start_server
 
 pytestmark = pytest.mark.skipif(
     not (reuseport.supported() and Path("/proc/net/tcp").exists()),
@@ -22,25 +23,9 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def two_workers() -> Iterator[tuple[subprocess.Popen[str], str, int]]:
-    cli = [sys.executable, "-m", "bitly_exports_contract.server.cli"]
-    proc = subprocess.Popen(
-        [*cli, "serve", "--seed", "2", "--links", "60", "--port", "0", "--workers", "2", "--no-faults"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if line.startswith("try:"):
-            break
-    base_url = next(line.split(": ", 1)[1].strip() for line in lines if line.startswith("base_url:"))
-    group = lines[2].split()[0]
-    port = int(base_url.removeprefix("http://").split("/")[0].rsplit(":", 1)[1])
-    yield proc, group, port
-    proc.terminate()
-    proc.wait(timeout=15)
+    running = start_server(["--seed", "2", "--links", "60", "--workers", "2", "--no-faults"])
+    yield running.process, running.groups[0], running.host_port[1]
+    running.stop()
 
 
 def worker_pids(parent: int) -> list[int]:
