@@ -197,6 +197,11 @@ def sync_detailed(
     top-level keys in body order. When `export_type` is missing or unknown, the rules that
     depend on it are skipped.
 
+    **Rate limit.** Where a per-token limit is configured, the requests that passed the 403
+    checks in the last 60 seconds are counted (a request answered 429 is not); over the limit
+    the answer is 429 with `Retry-After`, the whole seconds until the oldest counted request
+    leaves the window (at least 1).
+
     **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`,
     no lone surrogate escapes; duplicate keys: the last wins) and must be an object. The
     `Content-Type` must be `application/json` (case-insensitive, parameters such as
@@ -288,6 +293,11 @@ def sync(
     top-level keys in body order. When `export_type` is missing or unknown, the rules that
     depend on it are skipped.
 
+    **Rate limit.** Where a per-token limit is configured, the requests that passed the 403
+    checks in the last 60 seconds are counted (a request answered 429 is not); over the limit
+    the answer is 429 with `Retry-After`, the whole seconds until the oldest counted request
+    leaves the window (at least 1).
+
     **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`,
     no lone surrogate escapes; duplicate keys: the last wins) and must be an object. The
     `Content-Type` must be `application/json` (case-insensitive, parameters such as
@@ -372,6 +382,11 @@ async def asyncio_detailed(
     order); `include_metrics`; `unix_from`/`unix_to` (types, then the pair rules); unknown
     top-level keys in body order. When `export_type` is missing or unknown, the rules that
     depend on it are skipped.
+
+    **Rate limit.** Where a per-token limit is configured, the requests that passed the 403
+    checks in the last 60 seconds are counted (a request answered 429 is not); over the limit
+    the answer is 429 with `Retry-After`, the whole seconds until the oldest counted request
+    leaves the window (at least 1).
 
     **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`,
     no lone surrogate escapes; duplicate keys: the last wins) and must be an object. The
@@ -461,6 +476,11 @@ async def asyncio(
     order); `include_metrics`; `unix_from`/`unix_to` (types, then the pair rules); unknown
     top-level keys in body order. When `export_type` is missing or unknown, the rules that
     depend on it are skipped.
+
+    **Rate limit.** Where a per-token limit is configured, the requests that passed the 403
+    checks in the last 60 seconds are counted (a request answered 429 is not); over the limit
+    the answer is 429 with `Retry-After`, the whole seconds until the oldest counted request
+    leaves the window (at least 1).
 
     **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`,
     no lone surrogate escapes; duplicate keys: the last wins) and must be an object. The
