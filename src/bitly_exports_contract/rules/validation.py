@@ -9,7 +9,7 @@ the `bitlinks`/`filter` relation, and `unix_from <= unix_to`.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -173,7 +173,7 @@ def _filter_keys() -> tuple[str, ...]:
     return tuple(_resolve(component_schema("ExportFilter"))["properties"])
 
 
-def _path(prefix: str, parts: Iterator[Any] | Any) -> str:
+def _path(prefix: str, parts: Iterable[Any]) -> str:
     out = prefix
     for part in parts:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"

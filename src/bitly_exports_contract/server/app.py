@@ -31,7 +31,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 _log = logging.getLogger("bitly_exports_contract.server")
-BASE_PATH = b"/v4"
 _EXPORT_PATH = re.compile(rb"^/v4/groups/([^/]+)/exports$")
 # \uD800-\uDFFF: high surrogates D8-DB and low surrogates DC-DF, hex digits in either case
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
