@@ -33,8 +33,6 @@ SPEC = ROOT / "openapi" / "exports.yaml"
 PRISM_VERSION = "5.16.0"
 PRISM_PREFIX = ROOT / ".tools" / "node" / "prism"  # its own prefix: lint-spec's --no-save install prunes
 PRISM_BIN = PRISM_PREFIX / "node_modules" / ".bin" / "prism"
-ACCEL_SITE = ROOT / ".tools" / "bench-site"  # optional uvloop + httptools for our server, pinned below
-ACCEL_PINS = ("uvloop==0.23.0", "httptools==0.9.0")
 WRK_LUA = Path(__file__).with_name("wrk_bodies.lua")
 
 
@@ -117,18 +115,6 @@ def ensure_prism() -> bool:
     return prism_version() == PRISM_VERSION
 
 
-def ensure_accel() -> bool:
-    """uvloop and httptools (pinned) in .tools/bench-site, for `--accel` runs of our server."""
-    if (ACCEL_SITE / "uvloop").is_dir() and (ACCEL_SITE / "httptools").is_dir():
-        return True
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        + ["--target", str(ACCEL_SITE), *ACCEL_PINS],
-        check=False,
-    )
-    return (ACCEL_SITE / "uvloop").is_dir()
-
-
 # ---------------------------------------------------------------- servers
 
 
@@ -190,7 +176,7 @@ def start_ours(
     source: Sequence[str],
     *,
     workers: int = 1,
-    accel: bool = False,
+    extra: Sequence[str] = (),
     log: Path | None = None,
     src: Path | None = None,
 ) -> Server:
@@ -200,8 +186,6 @@ def start_ours(
     """
     env = dict(os.environ)
     paths = [str(src)] if src else []
-    if accel:
-        paths.append(str(ACCEL_SITE))
     if paths:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [*paths, env.get("PYTHONPATH")]))
     port = free_port()
@@ -209,6 +193,7 @@ def start_ours(
     cmd += ["--port", str(port), "--no-faults"]
     if workers != 1:
         cmd += ["--workers", str(workers)]
+    cmd += list(extra)
     start = time.monotonic()
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT

@@ -5,7 +5,7 @@ malformed JSON) and each concurrency (1, 16): requests per second, p50 and p99, 
 through >= 1000 distinct request bodies, and each figure as a ratio to Prism's. Prism answers a
 placeholder body from the spec; we build the real CSV.
 
-    python bench/throughput.py [--seconds 5] [--workers 1,2] [--accel] [--no-prism] [--smoke]
+    python bench/throughput.py [--seconds 5] [--workers 1,2] [--h11] [--no-prism] [--smoke]
 """
 
 from __future__ import annotations
@@ -126,7 +126,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each load run")
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts of our server to run")
-    parser.add_argument("--accel", action="store_true", help="also run our server with uvloop + httptools")
+    parser.add_argument(
+        "--h11",
+        action="store_true",
+        help="also run our server on h11 and asyncio's loop (pure Python) beside httptools + uvloop",
+    )
     parser.add_argument("--no-prism", action="store_true")
     parser.add_argument("--bodies", type=int, default=1200, help="distinct request bodies per scenario")
     parser.add_argument("--concurrency", default="1,16")
@@ -153,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     conc = [int(x) for x in args.concurrency.split(",")]
     scenarios = [s for s in args.scenarios.split(",") if s]
     variants = [(int(w), False) for w in args.workers.split(",")]
-    if args.accel and c.ensure_accel():
+    if args.h11:
         variants += [(int(w), True) for w in args.workers.split(",")]
 
     results: dict[tuple[str, str, int], c.Load] = {}
@@ -161,9 +165,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = Path(tmp)
         servers: list[tuple[str, c.Server, str]] = []
         try:
-            for workers, accel in variants:
-                label = f"ours w{workers}" + (" uvloop+httptools" if accel else "")
-                server = c.start_ours(SEED_ARGS, workers=workers, accel=accel)
+            for workers, pure in variants:
+                label = f"ours w{workers}" + (" h11+asyncio" if pure else "")
+                extra = ("--http", "h11", "--loop", "asyncio") if pure else ()
+                server = c.start_ours(SEED_ARGS, workers=workers, extra=extra)
                 servers.append((label, server, f"{server.base_url}/groups/{server.group}/exports"))
                 print(f"{label}: answering {server.started_s:.2f} s after start")
             if args.compare_ref:

@@ -155,8 +155,7 @@ def csv_quote_all() -> None:
     def records(rows: Any) -> list[str]:
         return [render(columns=cells, rows=[]).decode()[:-2] for cells in rows]
 
-    # exports with metrics render through render_csv, those without through render_records (cached per item)
-    export.render_csv = render  # type: ignore[assignment]
+    # every record's cells render through render_records (the item's own cells once, then cached)
     export.render_records = records  # type: ignore[assignment]
 
 
@@ -189,28 +188,28 @@ def archived_capitalised() -> None:
 
 @mutant("total_engagements leaves out button_clicks")
 def total_without_buttons() -> None:
-    original = export._cells
+    original = export._count_cells
 
-    def cells(export_type: str, row: Any, counts: Any) -> list[str]:
-        out = list(original(export_type, row, counts))  # _cells returns a tuple
-        if export_type == validation.BATCH and counts is not None:
+    def cells(export_type: str, counts: Any) -> list[str]:
+        out = list(original(export_type, counts))  # _count_cells returns a tuple
+        if export_type == validation.BATCH:
             out[-1] = str(counts[0] + counts[1])
         return out
 
-    export._cells = cells  # type: ignore[assignment]
+    export._count_cells = cells  # type: ignore[assignment]
 
 
 @mutant("QR destination is always the long URL")
 def qr_destination_long_url() -> None:
-    original = export._cells
+    original = export._own_cells
 
-    def cells(export_type: str, row: Any, counts: Any) -> list[str]:
-        out = list(original(export_type, row, counts))  # _cells returns a tuple
+    def cells(export_type: str, row: Any) -> list[str]:
+        out = list(original(export_type, row))  # _own_cells returns a tuple
         if export_type == "qr_codes_list":
             out[3] = row.long_url
         return out
 
-    export._cells = cells  # type: ignore[assignment]
+    export._own_cells = cells  # type: ignore[assignment]
 
 
 @mutant("include_metrics adds no metric columns")
@@ -219,8 +218,8 @@ def include_metrics_ignored() -> None:
     export.columns_for = lambda *, export_type, metrics: original(  # type: ignore[assignment]
         export_type=export_type, metrics=metrics and export_type == validation.BATCH
     )
-    original_cells = export._cells
-    export._cells = lambda t, row, counts: original_cells(t, row, counts if t == validation.BATCH else None)  # type: ignore[assignment]
+    original_cells = export._count_cells
+    export._count_cells = lambda t, counts: original_cells(t, counts) if t == validation.BATCH else ()  # type: ignore[assignment]
 
 
 # --- order and de-duplication ---------------------------------------------------------------

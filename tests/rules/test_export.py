@@ -7,9 +7,11 @@ import csv
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bitly_exports_contract.rules import export
-from bitly_exports_contract.rules.csv_shape import columns_for, render_csv
+from bitly_exports_contract.rules.csv_shape import columns_for, render_csv, render_records
 from bitly_exports_contract.rules.validation import parse_request
 from bitly_exports_contract.store import Dataset, Group, Link, QrCode, Store, Token
 from bitly_exports_contract.store.seed import seed_dataset
@@ -45,7 +47,7 @@ def uncached(store: Store, export_type: str, *, group: str, limit: int) -> bytes
     request = parse_request({"export_type": export_type, "filter": {"archived": "both"}})
     rows = export.match_set(request=request, store=store, group=group, limit=limit)
     columns = columns_for(export_type=export_type, metrics=False)
-    return render_csv(columns=columns, rows=[export._cells(export_type, row, None) for row in rows])
+    return render_csv(columns=columns, rows=[export._own_cells(export_type, row) for row in rows])
 
 
 @pytest.mark.parametrize("export_type", ["links_list", "qr_codes_list"])
@@ -87,3 +89,40 @@ def test_a_full_cache_is_emptied_before_it_grows_past_its_cap(monkeypatch):
     assert csv_of(store, everything) == uncached(store, "links_list", group=GUID, limit=1000)
     assert set(records) == {"bit.ly/2"}  # 4 + 1 missing > 4: emptied, then the missing one added
     assert csv_of(store, newest) == first and csv_of(store, oldest) == second
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"export_type": "links_list", "filter": {"archived": "both"}, "include_metrics": True},
+        {"export_type": "qr_codes_list", "filter": {"archived": "both"}, "include_metrics": True},
+        {"export_type": "link_engagements_batch", "filter": {"archived": "both"}},
+    ],
+    ids=lambda body: body["export_type"],
+)
+def test_records_with_metrics_are_the_bytes_of_rendering_every_cell(body):
+    store = Store.build(seed_dataset(2, links=400))
+    group = store.group_guids()[0]
+    request = parse_request(body)
+    answer = export.build_export(request=request, store=store, group=group, tier="premium", now=store.now)
+    rows = export.match_set(request=request, store=store, group=group, limit=200)
+    counts = store.metrics(
+        group=group, targets=[r.id for r in rows], start=answer["unix_from"], end=answer["unix_to"]
+    )
+    assert any(sum(c) for c in counts.values())  # the data set has engagements in the window
+    cells = [
+        (*export._own_cells(body["export_type"], r), *export._count_cells(body["export_type"], counts[r.id]))
+        for r in rows
+    ]
+    expected = render_csv(columns=answer["columns"], rows=cells)
+    for _ in range(2):  # records rendered, then from the cache
+        assert base64.b64decode(answer["data_uri"].split(",", 1)[1]) == expected
+        answer = export.build_export(request=request, store=store, group=group, tier="premium", now=store.now)
+
+
+@given(st.lists(st.tuples(*[st.integers(min_value=-(2**64), max_value=2**64)] * 3), max_size=5))
+def test_metric_cells_render_like_any_other_cells(counts):
+    for export_type in ("links_list", "link_engagements_batch"):
+        got = export._count_texts(export_type, counts)
+        want = [render_records([export._count_cells(export_type, c)])[0] for c in counts]
+        assert got == [("," + text).encode() for text in want]

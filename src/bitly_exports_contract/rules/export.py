@@ -10,16 +10,17 @@ from typing import Any, cast
 
 from ..spec import figures
 from ..store.db import LinkRow, QrRow, Store
-from .csv_shape import bool_cell, columns_for, render_csv, render_records, tags_cell, timestamp_cell
+from .csv_shape import bool_cell, columns_for, render_records, tags_cell, timestamp_cell
 from .errors import FieldProblem, unprocessable, upgrade_required
 from .validation import BATCH, ExportRequest
 from .window import clamp_window, tier_window
 
 DATA_URI_PREFIX = "data:text/csv;base64,"
-# The encoded records (CRLF included) of metadata-only exports, per store, (export type, group) and
-# item id: a link's or QR code's cells depend on the item alone and a store is read-only. Each map
-# holds at most RECORD_CACHE_CAP records: it is emptied before an export's new records would pass that.
+# The encoded CSV text of each item's own cells (no metric cells, no CRLF), per store, (export type,
+# group) and item id: those cells depend on the item alone and a store is read-only. Each map holds at
+# most RECORD_CACHE_CAP records: it is emptied before an export's new records would pass that.
 RECORD_CACHE_CAP = 100_000
+
 _RECORDS: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], dict[str, bytes]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -84,13 +85,14 @@ def build_export(*, request: ExportRequest, store: Store, group: str, tier: str,
         counts = store.metrics(group=group, targets=[r.id for r in rows], start=window[0], end=window[1])
 
     columns = columns_for(export_type=request.export_type, metrics=metrics)
-    if metrics:
-        cells = [_cells(request.export_type, row, counts.get(row.id, (0, 0, 0))) for row in rows]
-        data = render_csv(columns=columns, rows=cells)
-    else:
-        data = _metadata_csv(
-            store=store, group=group, export_type=request.export_type, columns=columns, rows=rows
-        )
+    data = _csv(
+        store=store,
+        group=group,
+        export_type=request.export_type,
+        columns=columns,
+        rows=rows,
+        counts=[counts.get(row.id, (0, 0, 0)) for row in rows] if metrics else None,
+    )
     body: dict[str, Any] = {
         "export_type": request.export_type,
         "filename": export_filename(group_guid=group, export_type=request.export_type, now=now),
@@ -107,15 +109,17 @@ def build_export(*, request: ExportRequest, store: Store, group: str, tier: str,
     return body
 
 
-def _metadata_csv(
+def _csv(
     *,
     store: Store,
     group: str,
     export_type: str,
     columns: Sequence[str],
     rows: Sequence[LinkRow] | Sequence[QrRow],
+    counts: Sequence[tuple[int, int, int]] | None,
 ) -> bytes:
-    """The CSV of an export without metrics: each item's record rendered once (`_cells`, `render_records`)."""
+    """The export's CSV bytes: each record is the item's own cells, rendered once (`_own_cells`, cached
+    per store, group and item), then the request's metric cells (`_count_cells`) when it has metrics."""
     per_store = _RECORDS.get(store)
     if per_store is None:
         per_store = _RECORDS.setdefault(store, {})
@@ -127,33 +131,41 @@ def _metadata_csv(
     if missing:
         if len(records) + len(missing) > RECORD_CACHE_CAP:
             records.clear()
-        texts = render_records([_cells(export_type, rows[i], None) for i in missing])
+        texts = render_records([_own_cells(export_type, rows[i]) for i in missing])
         for i, text in zip(missing, texts, strict=True):
-            lines[i] = records[rows[i].id] = (text + "\r\n").encode("utf-8")
-    header = (render_records([columns])[0] + "\r\n").encode("utf-8")
-    return b"".join([header, *cast(list[bytes], lines)])
+            lines[i] = records[rows[i].id] = text.encode("utf-8")
+    own = cast(list[bytes], lines)
+    if counts is not None:
+        own = [line + tail for line, tail in zip(own, _count_texts(export_type, counts), strict=True)]
+    header = render_records([columns])[0].encode("utf-8")
+    return b"\r\n".join([header, *own, b""])
 
 
-def _cells(export_type: str, row: LinkRow | QrRow, counts: tuple[int, int, int] | None) -> Sequence[str]:
+def _count_texts(export_type: str, counts: Sequence[tuple[int, int, int]]) -> list[bytes]:
+    """Each record's metric cells as CSV text, with the comma joining them to the item's own cells."""
+    cells = [_count_cells(export_type, c) for c in counts]
+    # Non-negative integers need neither quotes nor the formula guard: only other cells go the long way.
+    if not counts or min(map(min, counts)) >= 0:
+        return [("," + ",".join(record)).encode("ascii") if record else b"" for record in cells]
+    return [("," + render_records([record])[0]).encode("utf-8") if record else b"" for record in cells]
+
+
+def _own_cells(export_type: str, row: LinkRow | QrRow) -> Sequence[str]:
+    """The cells that depend on the item alone."""
     title = row.title or ""
     if export_type == BATCH:
-        assert counts is not None
-        clicks, scans, buttons = counts
-        return (
-            row.id,
-            title,
-            row.long_url,
-            str(clicks),
-            str(scans),
-            str(buttons),
-            str(clicks + scans + buttons),
-        )
+        return (row.id, title, row.long_url)
     if isinstance(row, QrRow):
         destination = row.bitlink if row.bitlink is not None else row.long_url
         head: tuple[str, ...] = (row.id, title, row.qr_code_type, destination, timestamp_cell(row.created))
     else:
         head = (row.id, title, row.long_url, timestamp_cell(row.created))
-    tail = (bool_cell(row.archived), tags_cell(row.tags))
-    if counts is None:
-        return head + tail
-    return head + tail + (str(counts[0]), str(counts[1]), str(counts[2]))
+    return head + (bool_cell(row.archived), tags_cell(row.tags))
+
+
+def _count_cells(export_type: str, counts: tuple[int, int, int]) -> Sequence[str]:
+    """The metric cells: clicks, scans, button clicks, and on the batch export their total."""
+    clicks, scans, buttons = counts
+    if export_type == BATCH:
+        return (str(clicks), str(scans), str(buttons), str(clicks + scans + buttons))
+    return (str(clicks), str(scans), str(buttons))

@@ -50,6 +50,18 @@ def _parser() -> argparse.ArgumentParser:
         help="worker processes; with more than one the data is built once into a temporary store file "
         "that each opens read-only, and each worker keeps its own rate-limit counts",
     )
+    serve.add_argument(
+        "--http",
+        choices=("auto", "httptools", "h11"),
+        default="auto",
+        help="HTTP parser: httptools (C, the default through auto) or h11 (pure Python)",
+    )
+    serve.add_argument(
+        "--loop",
+        choices=("auto", "uvloop", "asyncio"),
+        default="auto",
+        help="event loop: uvloop (the default through auto, where it is installed) or asyncio's own",
+    )
     serve.add_argument("--log-level", default="warning")
 
     build = sub.add_parser("build-db", help="build a database file from a seed or a fixture")
@@ -149,7 +161,9 @@ def serve(args: argparse.Namespace) -> int:
     app = ExportsApp(ServerConfig(store=store, now=args.now, faults_enabled=not args.no_faults))
     sock = listen(args.host, args.port)
     print(banner(store=store, base_url=base_url(sock)), flush=True)
-    config = uvicorn.Config(app, log_level=args.log_level, access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app, log_level=args.log_level, access_log=False, lifespan="off", http=args.http, loop=args.loop
+    )
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 
@@ -184,6 +198,8 @@ def serve_workers(args: argparse.Namespace) -> int:
             log_level=args.log_level,
             access_log=False,
             lifespan="off",
+            http=args.http,
+            loop=args.loop,
         )
         if len(sockets) > 1:
             reuseport.run(config, sockets)

@@ -8,9 +8,9 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -24,21 +24,35 @@ from .search import encodable
 
 __all__ = ["ItemFilter", "LinkRow", "QrRow", "Store", "StoreError"]
 
+# Rows as the row cache keeps them: (id, key, gkey, *the LinkRow's or QrRow's other columns).
+_LINK_COLUMNS = "id, key, gkey, title, long_url, created, archived, tags"
+_QR_COLUMNS = "id, key, gkey, title, qr_code_type, bitlink, long_url, created, archived, tags"
+_LINKS_BY_KEYS = f"SELECT {_LINK_COLUMNS} FROM links WHERE key IN (SELECT value FROM json_each(?))"
+_QRS_BY_KEYS = f"SELECT {_QR_COLUMNS} FROM qrs WHERE key IN (SELECT value FROM json_each(?))"
 _LINKS_BY_IDS = (
-    "SELECT id, title, long_url, created, archived, tags FROM links INDEXED BY links_id "
+    f"SELECT {_LINK_COLUMNS} FROM links INDEXED BY links_id "
     "WHERE id IN (SELECT value FROM json_each(?)) AND gkey = ?"
 )
-# The running sums (eng rows hold totals up to `at`) of each wanted link or QR code at two instants.
+_QRS_BY_IDS = (
+    f"SELECT {_QR_COLUMNS} FROM qrs INDEXED BY qrs_id "
+    "WHERE id IN (SELECT value FROM json_each(?)) AND gkey = ?"
+)
+# The running sums (eng rows hold totals up to `at`) of each wanted target key at two instants.
 _WINDOW_SUMS = """
-WITH t(id, key) AS (
-  SELECT id, key FROM links INDEXED BY links_id WHERE id IN (SELECT value FROM json_each(?)) AND gkey = ?
-  UNION ALL
-  SELECT id, key FROM qrs INDEXED BY qrs_id WHERE id IN (SELECT value FROM json_each(?)) AND gkey = ?)
-SELECT t.id, hi.cc, hi.cs, hi.cb, lo.cc, lo.cs, lo.cb
-FROM t
-LEFT JOIN eng AS hi ON hi.tk = t.key AND hi.at = (SELECT max(at) FROM eng WHERE tk = t.key AND at <= ?)
-LEFT JOIN eng AS lo ON lo.tk = t.key AND lo.at = (SELECT max(at) FROM eng WHERE tk = t.key AND at <= ?)
+SELECT t.value, hi.cc, hi.cs, hi.cb, lo.cc, lo.cs, lo.cb
+FROM json_each(?) AS t
+LEFT JOIN eng AS hi ON hi.tk = t.value AND hi.at = (SELECT max(at) FROM eng WHERE tk = t.value AND at <= ?)
+LEFT JOIN eng AS lo ON lo.tk = t.value AND lo.at = (SELECT max(at) FROM eng WHERE tk = t.value AND at <= ?)
 """
+# Items (links and QR codes each) whose rows a store keeps in memory once read: the store is read-only,
+# so a kept row is always right. A full cache is emptied before it would pass this many.
+ROW_CACHE_CAP = 200_000
+
+
+class _Cached(NamedTuple):
+    gkey: int
+    key: int
+    row: Any  # LinkRow | QrRow
 
 
 class Store:
@@ -48,6 +62,9 @@ class Store:
         self._conn = conn
         self._lock = threading.Lock()
         self.label = label
+        # id -> (gkey, key, row) of the links and of the QR codes read so far (see ROW_CACHE_CAP)
+        self._links: dict[str, _Cached] = {}
+        self._qrs: dict[str, _Cached] = {}
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("schema") != SCHEMA_ID:
@@ -162,8 +179,8 @@ class Store:
             flt_check(flt)
             return []
         with self._lock:
-            rows = find_rows(self._conn, LINKS, gkey=found[0], group_size=found[1], flt=flt, limit=limit)
-        return _link_rows(rows)
+            keys = find_rows(self._conn, LINKS, gkey=found[0], group_size=found[1], flt=flt, limit=limit)
+            return [item.row for item in self._rows_of(keys, self._links, _LINKS_BY_KEYS, _link_row)]
 
     def find_qr_codes(self, *, group: str, flt: ItemFilter, limit: int) -> list[QrRow]:
         """The group's QR codes matching `flt` (campaign ignored, domain via the bitlink), newest first."""
@@ -172,18 +189,18 @@ class Store:
             flt_check(flt)
             return []
         with self._lock:
-            rows = find_rows(self._conn, QR_CODES, gkey=found[0], group_size=found[2], flt=flt, limit=limit)
-        return [_new(QrRow, (i, t, k, b, u, c, a == 1, _tags(g))) for i, t, k, b, u, c, a, g in rows]
+            keys = find_rows(self._conn, QR_CODES, gkey=found[0], group_size=found[2], flt=flt, limit=limit)
+            return [item.row for item in self._rows_of(keys, self._qrs, _QRS_BY_KEYS, _qr_row)]
 
     def links_by_ids(self, *, group: str, ids: Sequence[str]) -> dict[str, LinkRow]:
         """The group's links with exactly these ids (archived included); other ids are absent."""
         found = self._groups.get(group)
         if found is None:
             return {}
-        wanted = orjson.dumps([i for i in dict.fromkeys(ids) if encodable(i)]).decode()
+        gkey = found[0]
         with self._lock:
-            rows = self._conn.execute(_LINKS_BY_IDS, (wanted, found[0])).fetchall()
-        return {row.id: row for row in _link_rows(rows)}
+            items = self._items_by_ids(ids, gkey, self._links, _LINKS_BY_IDS, _link_row)
+        return {ident: item.row for ident, item in items.items()}
 
     def metrics(
         self, *, group: str, targets: Sequence[str], start: int, end: int
@@ -195,17 +212,64 @@ class Store:
             return out
         upper = min(end, MAX_INT)
         below = max(start, MIN_INT) - 1  # cumulative totals strictly before `start`
-        wanted = orjson.dumps([target for target in out if encodable(target)]).decode()
-        # One statement for every target: the running sums at `upper` and at `below` are two seeks each.
-        params = (wanted, found[0], wanted, found[0], upper, below if below >= MIN_INT else MIN_INT)
+        gkey = found[0]
         with self._lock:
+            # A target is a link or a QR code of the group; its key names its rows of running sums.
+            items = self._items_by_ids(out, gkey, self._links, _LINKS_BY_IDS, _link_row)
+            rest = [target for target in out if target not in items]
+            if rest:
+                items.update(self._items_by_ids(rest, gkey, self._qrs, _QRS_BY_IDS, _qr_row))
+            if not items:
+                return out
+            ids_of = {item.key: ident for ident, item in items.items()}
+            # One statement for every target: the running sums at `upper` and at `below` are two seeks each.
+            params = (orjson.dumps(list(ids_of)).decode(), upper, below if below >= MIN_INT else MIN_INT)
             rows = self._conn.execute(_WINDOW_SUMS, params).fetchall()
-        for target, hc, hs, hb, lc, ls, lb in rows:
+        for key, hc, hs, hb, lc, ls, lb in rows:
             if below < MIN_INT or lc is None:
                 lc = ls = lb = 0
             if hc is not None:
-                out[target] = (hc - lc, hs - ls, hb - lb)
+                out[ids_of[key]] = (hc - lc, hs - ls, hb - lb)
         return out
+
+    def _rows_of(
+        self, keys: Sequence[tuple[str, int]], cache: dict[str, _Cached], sql: str, make: Any
+    ) -> list[_Cached]:
+        """The cached items of (id, key) pairs, reading the ones not yet cached by key; under the lock."""
+        items = [cache.get(ident) for ident, _ in keys]
+        missing = [key for (_, key), item in zip(keys, items, strict=True) if item is None]
+        if not missing:
+            return items  # type: ignore[return-value]
+        read = self._remember(cache, self._conn.execute(sql, (orjson.dumps(missing).decode(),)), make)
+        return [read[ident] if item is None else item for (ident, _), item in zip(keys, items, strict=True)]
+
+    def _items_by_ids(
+        self, ids: Iterable[str], gkey: int, cache: dict[str, _Cached], sql: str, make: Any
+    ) -> dict[str, _Cached]:
+        """The group's items with these ids, cached or read; ids of other groups or of nothing are absent."""
+        out: dict[str, _Cached] = {}
+        missing: list[str] = []
+        for ident in ids:
+            item = cache.get(ident)
+            if item is None:
+                missing.append(ident)
+            elif item.gkey == gkey:
+                out[ident] = item
+        wanted = [ident for ident in dict.fromkeys(missing) if encodable(ident)]
+        if wanted:
+            out.update(
+                self._remember(cache, self._conn.execute(sql, (orjson.dumps(wanted).decode(), gkey)), make)
+            )
+        return out
+
+    @staticmethod
+    def _remember(cache: dict[str, _Cached], rows: Iterable[Any], make: Any) -> dict[str, _Cached]:
+        """Cache items read from the database ((id, key, gkey, *columns) rows); returns them by id."""
+        read = {row[0]: _Cached(row[2], row[1], make(row)) for row in rows}
+        if len(cache) + len(read) > ROW_CACHE_CAP:
+            cache.clear()
+        cache.update(read)
+        return read
 
 
 def flt_check(flt: ItemFilter) -> None:
@@ -224,6 +288,13 @@ def _tags(raw: str) -> tuple[str, ...]:
 _new = tuple.__new__
 
 
-def _link_rows(rows: Sequence[Any]) -> list[LinkRow]:
-    """LinkRows of (id, title, long_url, created, archived, tags) database rows."""
-    return [_new(LinkRow, (i, t, u, c, a == 1, _tags(g))) for i, t, u, c, a, g in rows]
+def _link_row(row: Sequence[Any]) -> LinkRow:
+    """A LinkRow of an (id, key, gkey, title, long_url, created, archived, tags) database row."""
+    i, _, _, t, u, c, a, g = row
+    return _new(LinkRow, (i, t, u, c, a == 1, _tags(g)))
+
+
+def _qr_row(row: Sequence[Any]) -> QrRow:
+    """A QrRow of an (id, key, gkey, title, qr_code_type, bitlink, long_url, created, archived, tags) row."""
+    i, _, _, t, k, b, u, c, a, g = row
+    return _new(QrRow, (i, t, k, b, u, c, a == 1, _tags(g)))

@@ -189,17 +189,23 @@ class Query:
 def select_query(
     conn: sqlite3.Connection, kind: Kind, *, gkey: int, group_size: int, flt: ItemFilter, limit: int
 ) -> Query | None:
-    """The SELECT for the first `limit` matches in export order, or None when nothing can match."""
+    """The SELECT of (id, key) of the first `limit` matches in export order, or None when nothing can match.
+
+    When rows must still pass the query rule in Python, it selects `(id, key, *searchable columns)` and
+    has no LIMIT.
+    """
     plan = _plan(conn, kind, gkey, flt)
     if plan is None or limit <= 0:
         return None
+    # id and key alone are covered by the walk indexes: a walk reads no table rows unless a filter needs one
+    columns = "l.id, l.key" if plan.lowered_query is None else f"l.id, l.key, {kind.columns}"
     source = _pick_source(conn, plan, limit=limit, group_size=group_size)
     if source is not None:
-        sql = f"SELECT {kind.columns} FROM ({source[0]}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
+        sql = f"SELECT {columns} FROM ({source[0]}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
         params = [*source[1], *plan.params]
     else:
         index = kind.walk_all if flt.archived == "both" else kind.walk
-        sql = f"SELECT {kind.columns} FROM {kind.table} AS l INDEXED BY {index}"
+        sql = f"SELECT {columns} FROM {kind.table} AS l INDEXED BY {index}"
         params = plan.params
     sql += f" WHERE {' AND '.join(plan.conds)} ORDER BY l.created DESC, l.id"
     if plan.lowered_query is None:
@@ -209,18 +215,18 @@ def select_query(
 
 def find_rows(
     conn: sqlite3.Connection, kind: Kind, *, gkey: int, group_size: int, flt: ItemFilter, limit: int
-) -> list[Row]:
-    """The first `limit` items of the group matching `flt`, `created` descending then id ascending."""
+) -> list[tuple[str, int]]:
+    """(id, key) of the group's first `limit` items matching `flt`, `created` descending then by id."""
     query = select_query(conn, kind, gkey=gkey, group_size=group_size, flt=flt, limit=limit)
     if query is None:
         return []
     if query.verify_query is None:
-        rows: list[Row] = conn.execute(query.sql, query.params).fetchall()
+        rows: list[tuple[str, int]] = conn.execute(query.sql, query.params).fetchall()
         return rows
-    out: list[Row] = []
+    out: list[tuple[str, int]] = []
     for row in conn.execute(query.sql, query.params):
-        if query_matches(query.verify_query, kind.search_fields(row)):
-            out.append(row)
+        if query_matches(query.verify_query, kind.search_fields(row[2:])):
+            out.append((row[0], row[1]))
             if len(out) >= limit:
                 break
     return out

@@ -1,0 +1,92 @@
+"""The store's row cache: rows read once are kept per store, answers never change, a full cache is emptied."""
+
+from __future__ import annotations
+
+import pytest
+from store_factories import GUID, OTHER, link, qr, store_of
+
+from bitly_exports_contract.store import Engagement, ItemFilter, Store
+from bitly_exports_contract.store import db as store_db
+from bitly_exports_contract.store.seed import seed_dataset
+
+EVERYTHING = ItemFilter(archived="both")
+
+
+def fresh_answers(store: Store, group: str) -> tuple[object, ...]:
+    """Every kind of read, in an order that fills the cache from several directions."""
+    links = store.find_links(group=group, flt=EVERYTHING, limit=1001)
+    codes = store.find_qr_codes(group=group, flt=EVERYTHING, limit=1001)
+    ids = [row.id for row in links]
+    targets = ids[::3] + [row.id for row in codes][::2] + ["bit.ly/none"]
+    return (
+        links,
+        codes,
+        store.find_links(group=group, flt=ItemFilter(tags=("promo",)), limit=50),
+        store.links_by_ids(group=group, ids=ids[::-7] + ["bit.ly/none"]),
+        store.metrics(group=group, targets=targets, start=0, end=2**40),
+        store.metrics(group=group, targets=targets[::-1], start=(store.now or 0) - 86_400 * 30, end=2**40),
+    )
+
+
+def test_cached_answers_are_the_answers_of_a_store_that_never_read_before() -> None:
+    dataset = seed_dataset(3, links=300)
+    warm = Store.build(dataset)
+    group = warm.group_guids()[0]
+    first = fresh_answers(warm, group)
+    assert warm._links and warm._qrs  # white-box: the reads above went through the cache
+    assert fresh_answers(warm, group) == first  # every row from the cache now
+    for other in warm.group_guids()[1:]:
+        assert fresh_answers(warm, other) == fresh_answers(Store.build(dataset), other)
+
+
+def test_a_cached_row_answers_only_for_its_own_group() -> None:
+    store = store_of(
+        links=[link("bit.ly/mine", title="mine")],
+        other_links=[link("bit.ly/theirs", title="theirs")],
+        other_engagements=[Engagement("bit.ly/theirs", 100, 5, 0, 0)],
+    )
+    assert [r.id for r in store.find_links(group=OTHER, flt=EVERYTHING, limit=10)] == ["bit.ly/theirs"]
+    assert "bit.ly/theirs" in store._links  # cached by the read above
+    assert store.links_by_ids(group=GUID, ids=["bit.ly/theirs", "bit.ly/mine"]).keys() == {"bit.ly/mine"}
+    assert store.metrics(group=GUID, targets=["bit.ly/theirs"], start=0, end=1000) == {
+        "bit.ly/theirs": (0, 0, 0)
+    }
+    assert store.metrics(group=OTHER, targets=["bit.ly/theirs"], start=0, end=1000) == {
+        "bit.ly/theirs": (5, 0, 0)
+    }
+
+
+def test_metrics_find_qr_codes_whether_or_not_they_were_read_before() -> None:
+    kwargs = {
+        "links": [link("bit.ly/a")],
+        "qr_codes": [qr("Qcode0000001", bitlink="bit.ly/a")],
+        "engagements": [Engagement("Qcode0000001", 100, 0, 7, 1), Engagement("bit.ly/a", 100, 3, 0, 0)],
+    }
+    cold, warm = store_of(**kwargs), store_of(**kwargs)
+    warm.find_qr_codes(group=GUID, flt=EVERYTHING, limit=10)
+    for store in (cold, warm):
+        got = store.metrics(group=GUID, targets=["Qcode0000001", "bit.ly/a"], start=0, end=1000)
+        assert got == {"Qcode0000001": (0, 7, 1), "bit.ly/a": (3, 0, 0)}
+
+
+@pytest.mark.parametrize("cap", [1, 3, 7])
+def test_a_full_cache_is_emptied_and_answers_stay_right(monkeypatch: pytest.MonkeyPatch, cap: int) -> None:
+    dataset = seed_dataset(5, links=40)
+    expected = Store.build(dataset)
+    group = expected.group_guids()[0]
+    want = [fresh_answers(expected, group) for _ in range(2)]
+    monkeypatch.setattr(store_db, "ROW_CACHE_CAP", cap)
+    small = Store.build(dataset)
+    assert [fresh_answers(small, group) for _ in range(2)] == want
+
+
+def test_the_cache_is_emptied_before_it_would_grow_past_its_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store_db, "ROW_CACHE_CAP", 3)
+    store = store_of(links=[link(f"bit.ly/{i}", created=1000 + i) for i in range(5)])
+    newest = store.find_links(group=GUID, flt=ItemFilter(created_after=1003), limit=10)
+    assert set(store._links) == {"bit.ly/3", "bit.ly/4"}
+    oldest = store.find_links(group=GUID, flt=ItemFilter(created_before=1002), limit=10)
+    assert set(store._links) == {"bit.ly/0", "bit.ly/1"}  # 2 + 2 > 3: emptied, then the two read added
+    store.find_links(group=GUID, flt=ItemFilter(created_before=1001), limit=10)
+    assert set(store._links) == {"bit.ly/0", "bit.ly/1"}  # a cached row is not read again
+    assert [r.id for r in newest + oldest] == ["bit.ly/4", "bit.ly/3", "bit.ly/1", "bit.ly/0"]
