@@ -8,7 +8,7 @@ import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -17,25 +17,23 @@ import orjson
 from .build import build_database
 from .dataset import Dataset, Token
 from .errors import StoreError
-from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, find_rows
+from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, Kind, find_rows
 from .rows import ItemFilter, LinkRow, QrRow
 from .schema import SCHEMA_ID
 from .search import encodable
 
 __all__ = ["ItemFilter", "LinkRow", "QrRow", "Store", "StoreError"]
 
-# Rows as the row cache keeps them: (id, key, gkey, *the LinkRow's or QrRow's other columns).
-_LINK_COLUMNS = "id, key, gkey, title, long_url, created, archived, tags"
-_QR_COLUMNS = "id, key, gkey, title, qr_code_type, bitlink, long_url, created, archived, tags"
-_LINKS_BY_KEYS = f"SELECT {_LINK_COLUMNS} FROM links WHERE key IN (SELECT value FROM json_each(?))"
-_QRS_BY_KEYS = f"SELECT {_QR_COLUMNS} FROM qrs WHERE key IN (SELECT value FROM json_each(?))"
+# Whole rows (id, key, gkey, *the LinkRow's or QrRow's other columns), by key and by id.
+_LINKS_BY_KEYS = f"SELECT {LINKS.columns} FROM links AS l WHERE l.key IN (SELECT value FROM json_each(?))"
+_QRS_BY_KEYS = f"SELECT {QR_CODES.columns} FROM qrs AS l WHERE l.key IN (SELECT value FROM json_each(?))"
 _LINKS_BY_IDS = (
-    f"SELECT {_LINK_COLUMNS} FROM links INDEXED BY links_id "
-    "WHERE id IN (SELECT value FROM json_each(?)) AND gkey = ?"
+    f"SELECT {LINKS.columns} FROM links AS l INDEXED BY links_id "
+    "WHERE l.id IN (SELECT value FROM json_each(?)) AND l.gkey = ?"
 )
 _QRS_BY_IDS = (
-    f"SELECT {_QR_COLUMNS} FROM qrs INDEXED BY qrs_id "
-    "WHERE id IN (SELECT value FROM json_each(?)) AND gkey = ?"
+    f"SELECT {QR_CODES.columns} FROM qrs AS l INDEXED BY qrs_id "
+    "WHERE l.id IN (SELECT value FROM json_each(?)) AND l.gkey = ?"
 )
 # The running sums (eng rows hold totals up to `at`) of each wanted target key at two instants.
 _WINDOW_SUMS = """
@@ -179,8 +177,10 @@ class Store:
             flt_check(flt)
             return []
         with self._lock:
-            keys = find_rows(self._conn, LINKS, gkey=found[0], group_size=found[1], flt=flt, limit=limit)
-            return [item.row for item in self._rows_of(keys, self._links, _LINKS_BY_KEYS, _link_row)]
+            items = self._find(
+                LINKS, found[0], found[1], flt, limit, self._links, _LINKS_BY_KEYS, _link_items
+            )
+        return [item.row for item in items]
 
     def find_qr_codes(self, *, group: str, flt: ItemFilter, limit: int) -> list[QrRow]:
         """The group's QR codes matching `flt` (campaign ignored, domain via the bitlink), newest first."""
@@ -189,8 +189,8 @@ class Store:
             flt_check(flt)
             return []
         with self._lock:
-            keys = find_rows(self._conn, QR_CODES, gkey=found[0], group_size=found[2], flt=flt, limit=limit)
-            return [item.row for item in self._rows_of(keys, self._qrs, _QRS_BY_KEYS, _qr_row)]
+            items = self._find(QR_CODES, found[0], found[2], flt, limit, self._qrs, _QRS_BY_KEYS, _qr_items)
+        return [item.row for item in items]
 
     def links_by_ids(self, *, group: str, ids: Sequence[str]) -> dict[str, LinkRow]:
         """The group's links with exactly these ids (archived included); other ids are absent."""
@@ -199,7 +199,7 @@ class Store:
             return {}
         gkey = found[0]
         with self._lock:
-            items = self._items_by_ids(ids, gkey, self._links, _LINKS_BY_IDS, _link_row)
+            items = self._items_by_ids(ids, gkey, self._links, _LINKS_BY_IDS, _link_items)
         return {ident: item.row for ident, item in items.items()}
 
     def metrics(
@@ -215,10 +215,10 @@ class Store:
         gkey = found[0]
         with self._lock:
             # A target is a link or a QR code of the group; its key names its rows of running sums.
-            items = self._items_by_ids(out, gkey, self._links, _LINKS_BY_IDS, _link_row)
+            items = self._items_by_ids(out, gkey, self._links, _LINKS_BY_IDS, _link_items)
             rest = [target for target in out if target not in items]
             if rest:
-                items.update(self._items_by_ids(rest, gkey, self._qrs, _QRS_BY_IDS, _qr_row))
+                items.update(self._items_by_ids(rest, gkey, self._qrs, _QRS_BY_IDS, _qr_items))
             if not items:
                 return out
             ids_of = {item.key: ident for ident, item in items.items()}
@@ -232,19 +232,47 @@ class Store:
                 out[ids_of[key]] = (hc - lc, hs - ls, hb - lb)
         return out
 
-    def _rows_of(
-        self, keys: Sequence[tuple[str, int]], cache: dict[str, _Cached], sql: str, make: Any
+    def _find(
+        self,
+        kind: Kind,
+        gkey: int,
+        size: int,
+        flt: ItemFilter,
+        limit: int,
+        cache: dict[str, _Cached],
+        by_keys: str,
+        make: Callable[[Iterable[Any]], dict[str, _Cached]],
     ) -> list[_Cached]:
-        """The cached items of (id, key) pairs, reading the ones not yet cached by key; under the lock."""
-        items = [cache.get(ident) for ident, _ in keys]
-        missing = [key for (_, key), item in zip(keys, items, strict=True) if item is None]
+        """The matching items, in order; under the lock.
+
+        First only (id, key) of the matches, which the walk indexes cover, and the items from the cache.
+        Items not cached yet are read by key, or, when they are most of the matches, by running the
+        query again for whole rows (one pass over the table instead of a seek per item).
+        """
+        conn = self._conn
+        rows = find_rows(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit, full=False)
+        if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them
+            read = _remember(cache, make(rows))
+            return [read[row[0]] for row in rows]
+        items = [cache.get(row[0]) for row in rows]
+        missing = [row[1] for row, item in zip(rows, items, strict=True) if item is None]
         if not missing:
             return items  # type: ignore[return-value]
-        read = self._remember(cache, self._conn.execute(sql, (orjson.dumps(missing).decode(),)), make)
-        return [read[ident] if item is None else item for (ident, _), item in zip(keys, items, strict=True)]
+        if 2 * len(missing) > len(rows):
+            read = _remember(
+                cache, make(find_rows(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit))
+            )
+        else:
+            read = _remember(cache, make(conn.execute(by_keys, (orjson.dumps(missing).decode(),))))
+        return [read[row[0]] if item is None else item for row, item in zip(rows, items, strict=True)]
 
     def _items_by_ids(
-        self, ids: Iterable[str], gkey: int, cache: dict[str, _Cached], sql: str, make: Any
+        self,
+        ids: Iterable[str],
+        gkey: int,
+        cache: dict[str, _Cached],
+        sql: str,
+        make: Callable[[Iterable[Any]], dict[str, _Cached]],
     ) -> dict[str, _Cached]:
         """The group's items with these ids, cached or read; ids of other groups or of nothing are absent."""
         out: dict[str, _Cached] = {}
@@ -257,19 +285,16 @@ class Store:
                 out[ident] = item
         wanted = [ident for ident in dict.fromkeys(missing) if encodable(ident)]
         if wanted:
-            out.update(
-                self._remember(cache, self._conn.execute(sql, (orjson.dumps(wanted).decode(), gkey)), make)
-            )
+            out.update(_remember(cache, make(self._conn.execute(sql, (orjson.dumps(wanted).decode(), gkey)))))
         return out
 
-    @staticmethod
-    def _remember(cache: dict[str, _Cached], rows: Iterable[Any], make: Any) -> dict[str, _Cached]:
-        """Cache items read from the database ((id, key, gkey, *columns) rows); returns them by id."""
-        read = {row[0]: _Cached(row[2], row[1], make(row)) for row in rows}
-        if len(cache) + len(read) > ROW_CACHE_CAP:
-            cache.clear()
-        cache.update(read)
-        return read
+
+def _remember(cache: dict[str, _Cached], read: dict[str, _Cached]) -> dict[str, _Cached]:
+    """Add items read from the database to a row cache, emptying it first when it would pass its cap."""
+    if len(cache) + len(read) > ROW_CACHE_CAP:
+        cache.clear()
+    cache.update(read)
+    return read
 
 
 def flt_check(flt: ItemFilter) -> None:
@@ -288,13 +313,19 @@ def _tags(raw: str) -> tuple[str, ...]:
 _new = tuple.__new__
 
 
-def _link_row(row: Sequence[Any]) -> LinkRow:
-    """A LinkRow of an (id, key, gkey, title, long_url, created, archived, tags) database row."""
-    i, _, _, t, u, c, a, g = row
-    return _new(LinkRow, (i, t, u, c, a == 1, _tags(g)))
+# One comprehension per kind, no call per row: a cold 1000-row export reads 1,000 of them.
+def _link_items(rows: Iterable[Any]) -> dict[str, _Cached]:
+    """Cache items by id of (id, key, gkey, title, long_url, created, archived, tags) database rows."""
+    return {
+        i: _new(_Cached, (gk, k, _new(LinkRow, (i, t, u, c, a == 1, _tags(g)))))
+        for i, k, gk, t, u, c, a, g in rows
+    }
 
 
-def _qr_row(row: Sequence[Any]) -> QrRow:
-    """A QrRow of an (id, key, gkey, title, qr_code_type, bitlink, long_url, created, archived, tags) row."""
-    i, _, _, t, k, b, u, c, a, g = row
-    return _new(QrRow, (i, t, k, b, u, c, a == 1, _tags(g)))
+def _qr_items(rows: Iterable[Any]) -> dict[str, _Cached]:
+    """Cache items by id of (id, key, gkey, title, qr_code_type, bitlink, long_url, created, archived, tags)
+    database rows."""
+    return {
+        i: _new(_Cached, (gk, k, _new(QrRow, (i, t, q, b, u, c, a == 1, _tags(g)))))
+        for i, k, gk, t, q, b, u, c, a, g in rows
+    }

@@ -31,7 +31,7 @@ Row = tuple[Any, ...]
 
 @dataclass(frozen=True)
 class Kind:
-    """The tables and columns of one item kind."""
+    """The tables and columns of one item kind; `columns` (alias `l`) start with id, key and gkey."""
 
     table: str
     tags: str
@@ -42,11 +42,12 @@ class Kind:
     campaigns: bool
 
     def search_fields(self, row: Row) -> list[str | None]:
-        """The contract's searchable fields of a selected row."""
+        """The contract's searchable fields of a row of `columns`."""
         tags: list[str] = json.loads(str(row[-1]))
-        if self.campaigns:  # links: id, title, long_url, created, archived, tags
-            return [_text(row[1]), str(row[2]), str(row[0]), *tags]
-        return [_text(row[1]), str(row[4]), _text(row[3]), str(row[0]), *tags]
+        if self.campaigns:  # links: id, key, gkey, title, long_url, created, archived, tags
+            return [_text(row[3]), str(row[4]), str(row[0]), *tags]
+        # QR codes: id, key, gkey, title, qr_code_type, bitlink, long_url, created, archived, tags
+        return [_text(row[3]), str(row[6]), _text(row[5]), str(row[0]), *tags]
 
 
 def _text(value: object) -> str | None:
@@ -57,7 +58,7 @@ LINKS = Kind(
     table="links",
     tags="link_tags",
     fts="link_fts",
-    columns="l.id, l.title, l.long_url, l.created, l.archived, l.tags",
+    columns="l.id, l.key, l.gkey, l.title, l.long_url, l.created, l.archived, l.tags",
     walk="links_walk",
     walk_all="links_walk_all",
     campaigns=True,
@@ -66,7 +67,9 @@ QR_CODES = Kind(
     table="qrs",
     tags="qr_tags",
     fts="qr_fts",
-    columns="l.id, l.title, l.qr_code_type, l.bitlink, l.long_url, l.created, l.archived, l.tags",
+    columns=(
+        "l.id, l.key, l.gkey, l.title, l.qr_code_type, l.bitlink, l.long_url, l.created, l.archived, l.tags"
+    ),
     walk="qrs_walk",
     walk_all="qrs_walk_all",
     campaigns=False,
@@ -187,18 +190,25 @@ class Query:
 
 
 def select_query(
-    conn: sqlite3.Connection, kind: Kind, *, gkey: int, group_size: int, flt: ItemFilter, limit: int
+    conn: sqlite3.Connection,
+    kind: Kind,
+    *,
+    gkey: int,
+    group_size: int,
+    flt: ItemFilter,
+    limit: int,
+    full: bool = True,
 ) -> Query | None:
-    """The SELECT of (id, key) of the first `limit` matches in export order, or None when nothing can match.
+    """The SELECT of the first `limit` matches in export order, or None when nothing can match.
 
-    When rows must still pass the query rule in Python, it selects `(id, key, *searchable columns)` and
-    has no LIMIT.
+    It selects `kind.columns`, or only (id, key) when not `full` and SQL alone can apply the filter.
+    When rows must still pass the query rule in Python, it selects `kind.columns` and has no LIMIT.
     """
     plan = _plan(conn, kind, gkey, flt)
     if plan is None or limit <= 0:
         return None
     # id and key alone are covered by the walk indexes: a walk reads no table rows unless a filter needs one
-    columns = "l.id, l.key" if plan.lowered_query is None else f"l.id, l.key, {kind.columns}"
+    columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
     source = _pick_source(conn, plan, limit=limit, group_size=group_size)
     if source is not None:
         sql = f"SELECT {columns} FROM ({source[0]}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
@@ -214,19 +224,29 @@ def select_query(
 
 
 def find_rows(
-    conn: sqlite3.Connection, kind: Kind, *, gkey: int, group_size: int, flt: ItemFilter, limit: int
-) -> list[tuple[str, int]]:
-    """(id, key) of the group's first `limit` items matching `flt`, `created` descending then by id."""
-    query = select_query(conn, kind, gkey=gkey, group_size=group_size, flt=flt, limit=limit)
+    conn: sqlite3.Connection,
+    kind: Kind,
+    *,
+    gkey: int,
+    group_size: int,
+    flt: ItemFilter,
+    limit: int,
+    full: bool = True,
+) -> list[Row]:
+    """The first `limit` items of the group matching `flt`, `created` descending then id ascending.
+
+    Rows of `kind.columns`; when not `full`, (id, key) pairs unless the query rule needed whole rows.
+    """
+    query = select_query(conn, kind, gkey=gkey, group_size=group_size, flt=flt, limit=limit, full=full)
     if query is None:
         return []
     if query.verify_query is None:
-        rows: list[tuple[str, int]] = conn.execute(query.sql, query.params).fetchall()
+        rows: list[Row] = conn.execute(query.sql, query.params).fetchall()
         return rows
-    out: list[tuple[str, int]] = []
+    out: list[Row] = []
     for row in conn.execute(query.sql, query.params):
-        if query_matches(query.verify_query, kind.search_fields(row[2:])):
-            out.append((row[0], row[1]))
+        if query_matches(query.verify_query, kind.search_fields(row)):
+            out.append(row)
             if len(out) >= limit:
                 break
     return out
