@@ -47,7 +47,7 @@ EXPORT_KEYS = frozenset(
 WINDOW_KEYS = frozenset({"unix_from", "unix_to"})
 DATA_URI_PREFIX = "data:text/csv;base64,"
 LATENCY_CAP_S = 10.0
-# Characters h11 lets through in a request target, minus the ones that end a path segment.
+# Characters both HTTP parsers (httptools, h11) let through in a request target, minus those ending a segment.
 _TARGET_SAFE = frozenset(range(0x21, 0x7F)) - set(b"/?#")
 
 
@@ -85,7 +85,7 @@ class FuzzCase:
 
 
 def _header_value(raw: bytes) -> bytes:
-    # h11 refuses CR, LF and NUL in a value and strips surrounding whitespace; the app never sees them.
+    # httptools and h11 refuse CR, LF and NUL in a value and strip surrounding whitespace (unseen by the app).
     return raw.replace(b"\r", b"").replace(b"\n", b"").strip(b" \t")
 
 
