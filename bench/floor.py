@@ -5,8 +5,9 @@ strings, already guarded) and base64-encoded, with nothing else around it. Besid
 alone (`build_export` on a parsed request), the whole ASGI app in-process (routing, auth, JSON
 parsing, validation, export, JSON response; no socket), for the 1000-row links_list, the 200-row
 batch and a ~10-row export. "Warm" runs repeat the export, so the store's row cache and the export's
-record cache hold every item; "cold" runs empty both before each run, so every row is read from
-SQLite and every record rendered again.
+record cache hold every item (and the store the engagement series); "cold" runs empty them all
+before each run, so every row is read from SQLite, every record rendered again and metrics come
+from index seeks.
 
     python bench/floor.py [--links 2000] [--repeat 300]
 """
@@ -37,6 +38,7 @@ from bitly_exports_contract.rules.validation import parse_request  # noqa: E402
 from bitly_exports_contract.server.app import ExportsApp, ServerConfig  # noqa: E402
 from bitly_exports_contract.store.db import Store  # noqa: E402
 from bitly_exports_contract.store.seed import seed_dataset  # noqa: E402
+from bitly_exports_contract.store.series import SeriesCache  # noqa: E402
 
 
 def floor_csv(columns: Sequence[str], rows: list[list[str]]) -> str:
@@ -76,9 +78,10 @@ def asgi_call(app: ExportsApp, path: str, raw: bytes) -> Any:
 
 
 def forget(store: Store) -> None:
-    """Empty the store's row cache and the export's record cache (white-box: what a cold export pays)."""
+    """Empty what the store and the export keep in memory (white-box: what a cold export pays)."""
     store._links.clear()
     store._qrs.clear()
+    store._series = SeriesCache()
     export._RECORDS.pop(store, None)
 
 

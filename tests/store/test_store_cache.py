@@ -1,11 +1,11 @@
-"""The store's row cache: rows read once are kept per store, answers never change, a full cache is emptied."""
+"""What a store keeps in memory (rows, engagement series): answers never change, full caches are emptied."""
 
 from __future__ import annotations
 
 import pytest
 from store_factories import GUID, OTHER, link, qr, store_of
 
-from bitly_exports_contract.store import Engagement, ItemFilter, Store
+from bitly_exports_contract.store import Engagement, ItemFilter, Store, series
 from bitly_exports_contract.store import db as store_db
 from bitly_exports_contract.store.seed import seed_dataset
 
@@ -90,3 +90,24 @@ def test_the_cache_is_emptied_before_it_would_grow_past_its_cap(monkeypatch: pyt
     store.find_links(group=GUID, flt=ItemFilter(created_before=1001), limit=10)
     assert set(store._links) == {"bit.ly/0", "bit.ly/1"}  # a cached row is not read again
     assert [r.id for r in newest + oldest] == ["bit.ly/4", "bit.ly/3", "bit.ly/1", "bit.ly/0"]
+
+
+def test_engagement_series_are_read_on_a_targets_second_ask_and_kept_up_to_the_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(series, "SERIES_CACHE_CAP", 2)
+    targets = ["bit.ly/a", "bit.ly/b", "bit.ly/c"]
+    store = store_of(
+        links=[link(t) for t in targets],
+        engagements=[Engagement(t, at, i + 1, 0, 0) for i, t in enumerate(targets) for at in (100, 200)],
+    )
+    ask = lambda *ts: store.metrics(group=GUID, targets=list(ts), start=150, end=250)  # noqa: E731
+    assert ask("bit.ly/a") == {"bit.ly/a": (1, 0, 0)}
+    assert len(store._series) == 0  # asked once: answered by SQL seeks, nothing read whole
+    assert ask("bit.ly/a", "bit.ly/b") == {"bit.ly/a": (1, 0, 0), "bit.ly/b": (2, 0, 0)}
+    assert len(store._series) == 1  # bit.ly/a's second ask read its series
+    assert ask("bit.ly/b", "bit.ly/c") == {"bit.ly/b": (2, 0, 0), "bit.ly/c": (3, 0, 0)}
+    assert len(store._series) == 2
+    assert ask("bit.ly/c") == {"bit.ly/c": (3, 0, 0)}
+    assert len(store._series) == 1  # 2 + 1 > 2: emptied, then bit.ly/c's series added
+    assert ask(*targets) == {"bit.ly/a": (1, 0, 0), "bit.ly/b": (2, 0, 0), "bit.ly/c": (3, 0, 0)}

@@ -21,6 +21,7 @@ from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, Kind, find_rows
 from .rows import ItemFilter, LinkRow, QrRow
 from .schema import SCHEMA_ID
 from .search import encodable
+from .series import SeriesCache, window_counts
 
 __all__ = ["ItemFilter", "LinkRow", "QrRow", "Store", "StoreError"]
 
@@ -63,6 +64,7 @@ class Store:
         # id -> (gkey, key, row) of the links and of the QR codes read so far (see ROW_CACHE_CAP)
         self._links: dict[str, _Cached] = {}
         self._qrs: dict[str, _Cached] = {}
+        self._series = SeriesCache()  # engagement series of targets asked for more than once
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("schema") != SCHEMA_ID:
@@ -222,9 +224,17 @@ class Store:
             if not items:
                 return out
             ids_of = {item.key: ident for ident, item in items.items()}
-            # One statement for every target: the running sums at `upper` and at `below` are two seeks each.
-            params = (orjson.dumps(list(ids_of)).decode(), upper, below if below >= MIN_INT else MIN_INT)
-            rows = self._conn.execute(_WINDOW_SUMS, params).fetchall()
+            kept, seek = self._series.take(self._conn, ids_of)
+            rows = []
+            if seek:
+                # One statement for the rest: the running sums at `upper` and at `below`, two seeks each.
+                params = (orjson.dumps(seek).decode(), upper, below if below >= MIN_INT else MIN_INT)
+                rows = self._conn.execute(_WINDOW_SUMS, params).fetchall()
+        before = below if below >= MIN_INT else None
+        for key, series in kept.items():
+            counts = window_counts(series, upper, before)
+            if counts is not None:
+                out[ids_of[key]] = counts
         for key, hc, hs, hb, lc, ls, lb in rows:
             if below < MIN_INT or lc is None:
                 lc = ls = lb = 0
