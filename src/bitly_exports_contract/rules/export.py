@@ -6,6 +6,7 @@ import base64
 import time
 import weakref
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any, cast
 
 from ..spec import figures
@@ -21,6 +22,7 @@ DATA_URI_PREFIX = "data:text/csv;base64,"
 # most RECORD_CACHE_CAP records: it is emptied before an export's new records would pass that.
 RECORD_CACHE_CAP = 100_000
 
+_ID = itemgetter(0)  # LinkRow.id, QrRow.id
 _RECORDS: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], dict[str, bytes]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -126,9 +128,9 @@ def _csv(
     records = per_store.get((export_type, group))
     if records is None:
         records = per_store.setdefault((export_type, group), {})
-    lines: list[bytes | None] = [records.get(row.id) for row in rows]
-    missing = [i for i, line in enumerate(lines) if line is None]
-    if missing:
+    lines: list[bytes | None] = list(map(records.get, map(_ID, rows)))
+    if None in lines:
+        missing = [i for i, line in enumerate(lines) if line is None]
         if len(records) + len(missing) > RECORD_CACHE_CAP:
             records.clear()
         texts = render_records([_own_cells(export_type, rows[i]) for i in missing])

@@ -9,6 +9,7 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -52,6 +53,10 @@ class _Cached(NamedTuple):
     gkey: int
     key: int
     row: Any  # LinkRow | QrRow
+
+
+_FIRST = itemgetter(0)
+_ROW = itemgetter(2)  # _Cached.row
 
 
 class Store:
@@ -182,7 +187,7 @@ class Store:
             items = self._find(
                 LINKS, found[0], found[1], flt, limit, self._links, _LINKS_BY_KEYS, _link_items
             )
-        return [item.row for item in items]
+        return list(map(_ROW, items))
 
     def find_qr_codes(self, *, group: str, flt: ItemFilter, limit: int) -> list[QrRow]:
         """The group's QR codes matching `flt` (campaign ignored, domain via the bitlink), newest first."""
@@ -192,7 +197,7 @@ class Store:
             return []
         with self._lock:
             items = self._find(QR_CODES, found[0], found[2], flt, limit, self._qrs, _QRS_BY_KEYS, _qr_items)
-        return [item.row for item in items]
+        return list(map(_ROW, items))
 
     def links_by_ids(self, *, group: str, ids: Sequence[str]) -> dict[str, LinkRow]:
         """The group's links with exactly these ids (archived included); other ids are absent."""
@@ -264,10 +269,11 @@ class Store:
         if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them
             read = _remember(cache, make(rows))
             return [read[row[0]] for row in rows]
-        items = [cache.get(row[0]) for row in rows]
-        missing = [row[1] for row, item in zip(rows, items, strict=True) if item is None]
-        if not missing:
+        # map() over C-level getters: a warm 1000-row page is a thousand lookups and nothing else
+        items = list(map(cache.get, map(_FIRST, rows)))
+        if None not in items:
             return items  # type: ignore[return-value]
+        missing = [row[1] for row, item in zip(rows, items, strict=True) if item is None]
         if 2 * len(missing) > len(rows):
             read = _remember(
                 cache, make(find_rows(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit))
