@@ -1,7 +1,8 @@
 """The floor: the cost of a 1000-row export's own output, and each request's cost as a multiple of it.
 
 The floor is the same 1000-row CSV built by a tight csv.writer loop over prepared rows (cells already
-strings, already guarded) and base64-encoded, with nothing else around it. Beside it: the rules
+strings, already guarded) and base64-encoded with the encoder the export uses (pybase64), with nothing
+else around it. Beside it: the rules
 alone (`build_export` on a parsed request), the whole ASGI app in-process (routing, auth, JSON
 parsing, validation, export, JSON response; no socket), for the 1000-row links_list, the 200-row
 batch and a ~10-row export. "Warm" runs repeat the export, so the store's row cache and the export's
@@ -31,6 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c  # noqa: E402
+import pybase64  # noqa: E402
 
 from bitly_exports_contract.rules import export  # noqa: E402
 from bitly_exports_contract.rules.export import build_export  # noqa: E402
@@ -42,12 +44,12 @@ from bitly_exports_contract.store.series import SeriesCache  # noqa: E402
 
 
 def floor_csv(columns: Sequence[str], rows: list[list[str]]) -> str:
-    """csv.writer + base64 over prepared rows: the output's own cost."""
+    """csv.writer + base64 (pybase64, as the export) over prepared rows: the output's own cost."""
     buf = io.StringIO()
     writer = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
-    return base64.b64encode(buf.getvalue().encode("utf-8")).decode("ascii")
+    return pybase64.b64encode_as_string(buf.getvalue().encode("utf-8"))
 
 
 def _unix(stamp: str) -> int:

@@ -126,3 +126,18 @@ def test_metric_cells_render_like_any_other_cells(counts):
         got = export._count_texts(export_type, counts)
         want = [render_records([export._count_cells(export_type, c)])[0] for c in counts]
         assert got == [("," + text).encode() for text in want]
+
+
+@given(st.binary(max_size=2000))
+def test_the_data_uri_is_standard_padded_base64_of_the_csv(data):
+    # the export encodes with pybase64 (SIMD); it must be byte for byte what the stdlib writes
+    assert export.pybase64.b64encode_as_string(data) == base64.b64encode(data).decode("ascii")
+
+
+def test_an_answer_decodes_with_the_stdlib_in_strict_mode():
+    store = Store.build(seed_dataset(1, links=300))
+    group = store.group_guids()[0]
+    body = {"export_type": "links_list", "filter": {"archived": "both"}}
+    answer = export.build_export(request=parse_request(body), store=store, group=group, tier="premium", now=0)
+    encoded = answer["data_uri"].removeprefix(export.DATA_URI_PREFIX)
+    assert len(base64.b64decode(encoded, validate=True)) == answer["size_bytes"]

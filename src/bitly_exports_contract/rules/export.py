@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import time
 import weakref
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any, cast
+
+import pybase64
 
 from ..spec import figures
 from ..store.db import LinkRow, QrRow, Store
@@ -99,7 +100,8 @@ def build_export(*, request: ExportRequest, store: Store, group: str, tier: str,
         "export_type": request.export_type,
         "filename": export_filename(group_guid=group, export_type=request.export_type, now=now),
         "media_type": "text/csv",
-        "data_uri": DATA_URI_PREFIX + base64.b64encode(data).decode("ascii"),
+        # pybase64: standard base64 (RFC 4648, padded, no line breaks) with SIMD, ~50x binascii's speed
+        "data_uri": DATA_URI_PREFIX + pybase64.b64encode_as_string(data),
         "size_bytes": len(data),
         "columns": list(columns),
         "column_count": len(columns),
