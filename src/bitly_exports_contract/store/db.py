@@ -18,7 +18,7 @@ import orjson
 from .build import build_database
 from .dataset import Dataset, Token
 from .errors import StoreError
-from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, Kind, find_rows
+from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, Kind, run_query, select_query
 from .rows import ItemFilter, LinkRow, QrRow
 from .schema import SCHEMA_ID
 from .search import encodable
@@ -262,10 +262,11 @@ class Store:
 
         First only (id, key) of the matches, which the walk indexes cover, and the items from the cache.
         Items not cached yet are read by key, or, when they are most of the matches, by running the
-        query again for whole rows (one pass over the table instead of a seek per item).
+        same plan again for whole rows (one pass over the table instead of a seek per item).
         """
         conn = self._conn
-        rows = find_rows(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit, full=False)
+        query = select_query(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit, full=False)
+        rows = run_query(conn, kind, query, limit=limit)
         if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them
             read = _remember(cache, make(rows))
             return [read[row[0]] for row in rows]
@@ -275,9 +276,8 @@ class Store:
             return items  # type: ignore[return-value]
         missing = [row[1] for row, item in zip(rows, items, strict=True) if item is None]
         if 2 * len(missing) > len(rows):
-            read = _remember(
-                cache, make(find_rows(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit))
-            )
+            assert query is not None  # rows were found
+            read = _remember(cache, make(run_query(conn, kind, query.whole(kind), limit=limit)))
         else:
             read = _remember(cache, make(conn.execute(by_keys, (orjson.dumps(missing).decode(),))))
         return [read[row[0]] if item is None else item for row, item in zip(rows, items, strict=True)]

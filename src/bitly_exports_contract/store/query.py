@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .rows import ARCHIVED_MODES, ItemFilter
@@ -184,9 +184,18 @@ def _pick_source(
 class Query:
     """One SELECT ready to run; `verify_query` is set when rows must still pass the query rule in Python."""
 
-    sql: str
+    columns: str
+    rest: str  # FROM ... WHERE ... ORDER BY ... [LIMIT ?]
     params: list[object]
     verify_query: str | None
+
+    @property
+    def sql(self) -> str:
+        return f"SELECT {self.columns} {self.rest}"
+
+    def whole(self, kind: Kind) -> Query:
+        """The same plan selecting whole rows (`kind.columns`)."""
+        return replace(self, columns=kind.columns)
 
 
 def select_query(
@@ -211,33 +220,20 @@ def select_query(
     columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
     source = _pick_source(conn, plan, limit=limit, group_size=group_size)
     if source is not None:
-        sql = f"SELECT {columns} FROM ({source[0]}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
+        rest = f"FROM ({source[0]}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
         params = [*source[1], *plan.params]
     else:
         index = kind.walk_all if flt.archived == "both" else kind.walk
-        sql = f"SELECT {columns} FROM {kind.table} AS l INDEXED BY {index}"
+        rest = f"FROM {kind.table} AS l INDEXED BY {index}"
         params = plan.params
-    sql += f" WHERE {' AND '.join(plan.conds)} ORDER BY l.created DESC, l.id"
+    rest += f" WHERE {' AND '.join(plan.conds)} ORDER BY l.created DESC, l.id"
     if plan.lowered_query is None:
-        return Query(sql=sql + " LIMIT ?", params=[*params, min(limit, MAX_INT)], verify_query=None)
-    return Query(sql=sql, params=params, verify_query=plan.lowered_query)
+        return Query(columns, rest + " LIMIT ?", [*params, min(limit, MAX_INT)], verify_query=None)
+    return Query(columns, rest, params, verify_query=plan.lowered_query)
 
 
-def find_rows(
-    conn: sqlite3.Connection,
-    kind: Kind,
-    *,
-    gkey: int,
-    group_size: int,
-    flt: ItemFilter,
-    limit: int,
-    full: bool = True,
-) -> list[Row]:
-    """The first `limit` items of the group matching `flt`, `created` descending then id ascending.
-
-    Rows of `kind.columns`; when not `full`, (id, key) pairs unless the query rule needed whole rows.
-    """
-    query = select_query(conn, kind, gkey=gkey, group_size=group_size, flt=flt, limit=limit, full=full)
+def run_query(conn: sqlite3.Connection, kind: Kind, query: Query | None, *, limit: int) -> list[Row]:
+    """The first `limit` rows of `query` (None: nothing can match) that pass the query rule, in order."""
     if query is None:
         return []
     if query.verify_query is None:
