@@ -48,6 +48,45 @@ def test_a_correct_links_export_breaks_no_rule() -> None:
     assert _broken(LINKS_REQUEST, _links()) == set()
 
 
+def _error(message: str, *fields: str) -> dict[str, Any]:
+    items = [{"field": f, "error_code": "x", "message": "m"} for f in fields]
+    return {"message": message, "resource": "groups", "description": "d", "errors": items}
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        pytest.param("", "INVALID_ARG_", id="empty key"),
+        pytest.param("filter.é-x", "INVALID_ARG_FILTER___X", id="contract example"),
+        pytest.param("straße", "INVALID_ARG_STRA_E", id="sharp s"),
+        pytest.param("a\U0001f600", "INVALID_ARG_A_", id="emoji as one code point"),
+        pytest.param("a\U0001f600", "INVALID_ARG_A__", id="emoji as two UTF-16 units"),
+        pytest.param("filter.x[2]", "INVALID_ARG_FILTER_X", id="index dropped"),
+    ],
+)
+def test_every_reading_of_invalid_arg_passes(field: str, message: str) -> None:
+    assert _broken(LINKS_REQUEST, _error(message, field), status=400) == set()
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        pytest.param("straße", "INVALID_ARG_STRASSE", id="str.upper of sharp s"),
+        pytest.param("ılık", "INVALID_ARG_ILIK", id="str.upper of dotless i"),
+        pytest.param("filter.é-x", "INVALID_ARG_FILTER_X", id="collapsed"),
+        pytest.param("colour", "INVALID_ARG_COLOR", id="another field"),
+    ],
+)
+def test_a_wrong_invalid_arg_name_breaks_its_rule(field: str, message: str) -> None:
+    assert _broken(LINKS_REQUEST, _error(message, field), status=400) == {"error_fields_conformance"}
+
+
+def test_extra_response_fields_break_no_rule() -> None:
+    """§7: a response may carry fields beyond those listed in §4 and §5."""
+    assert _broken(LINKS_REQUEST, _links(request_id="r-1", expires_at=5)) == set()
+    assert _broken(BATCH_REQUEST, _batch(links=[{"x": 1}])) == set()
+
+
 def test_a_correct_batch_export_breaks_no_rule() -> None:
     assert _broken(BATCH_REQUEST, _batch()) == set()
 
@@ -84,7 +123,7 @@ OUT_OF_ORDER = [LINK_ROWS[2], LINK_ROWS[1], LINK_ROWS[0]]
             LINKS_REQUEST, _links(export_type="qr_codes_list"), "export_type_echo_conformance", id="echo"
         ),
         pytest.param(LINKS_REQUEST, _links(filename="x.csv"), "filename_conformance", id="filename"),
-        pytest.param(LINKS_REQUEST, _links(extra_field=1), "response_fields_conformance", id="fields"),
+        pytest.param(LINKS_REQUEST, _links(truncated="no"), "response_fields_conformance", id="fields"),
         pytest.param(LINKS_REQUEST, _links(truncated=True), "truncation_conformance", id="truncated"),
         pytest.param(
             LINKS_REQUEST,

@@ -56,15 +56,13 @@ class Item:
     title: str
     destination: str  # a link's long URL; a QR code's destination
     qr_code_type: str | None = None
+    # The tags cell as written (unguarded): `tags` splits it at `;`, which a tag may itself contain.
+    tag_cell: str = ""
 
     @property
     def order_key(self) -> tuple[int, str]:
         """The contract's order: newest first, ties by id in code-point order."""
         return -self.created, self.id
-
-    @property
-    def domain(self) -> str:
-        return self.id.split("/", 1)[0] if self.qr_code_type is None else self.destination.split("/", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -89,7 +87,7 @@ class Discovery:
     other_group_links: list[str] = field(default_factory=list)
 
     def tags(self) -> list[str]:
-        """Tags in use, most used first."""
+        """Pieces of the tags cells (tags, unless a tag holds `;`), most used first."""
         counts: dict[str, int] = {}
         for item in (*self.links.items, *self.qr_codes.items):
             for tag in item.tags:
@@ -140,6 +138,7 @@ def items_of(export: Export, export_type: str) -> list[Item]:
                 title=unguard(row.get("title", "")),
                 destination=unguard(destination),
                 qr_code_type=kind,
+                tag_cell=tags,
             )
         )
     return items

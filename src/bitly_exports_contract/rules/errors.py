@@ -9,6 +9,8 @@ RESOURCE = "groups"
 
 _INDEX = re.compile(r"\[\d+\]")
 _NON_NAME = re.compile(r"[^A-Z0-9]")
+# §7 upper-cases ASCII letters only: `str.upper()` would turn `ß` into `SS` and `ı` into `I`.
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,9 @@ class ApiError(Exception):
 
 
 def invalid_arg_message(path: str) -> str:
-    """`INVALID_ARG_<FIELD>` for a JSON path: indexes dropped, upper-cased, other characters `_`."""
-    return "INVALID_ARG_" + _NON_NAME.sub("_", _INDEX.sub("", path).upper())
+    """`INVALID_ARG_<FIELD>` for a JSON path: indexes dropped, ASCII letters upper-cased, every other
+    character (code point) one `_`."""
+    return "INVALID_ARG_" + _NON_NAME.sub("_", _INDEX.sub("", path).translate(_ASCII_UPPER))
 
 
 def bad_request(problems: list[FieldProblem]) -> ApiError:

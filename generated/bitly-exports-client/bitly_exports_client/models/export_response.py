@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
+from attrs import field as _attrs_field
 
 from ..models.export_response_media_type import ExportResponseMediaType
 from ..models.export_type import ExportType
@@ -24,7 +25,8 @@ class ExportResponse:
     list exports with `include_metrics` append `clicks,scans,button_clicks`. Timestamps are
     written `2024-01-15T10:00:00+0000`, `archived` as `true`/`false`, tags joined with `;`.
     A cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with
-    `'`. The same request against the same data returns the same CSV bytes.
+    `'`. The same request against the same data returns the same CSV bytes. A server may
+    add fields beyond these (servers add fields over time); a client ignores them.
 
         Attributes:
             export_type (ExportType): Which export shape to produce.
@@ -51,6 +53,7 @@ class ExportResponse:
     truncated: bool
     unix_from: int | Unset = UNSET
     unix_to: int | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         export_type = self.export_type.value
@@ -76,7 +79,7 @@ class ExportResponse:
         unix_to = self.unix_to
 
         field_dict: dict[str, Any] = {}
-
+        field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "export_type": export_type,
@@ -136,4 +139,21 @@ class ExportResponse:
             unix_to=unix_to,
         )
 
+        export_response.additional_properties = d
         return export_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bitly_exports_contract.kit.checks._base import Broken, contract_check, readable_export
+from bitly_exports_contract.kit.checks.cells import is_bitlink_id
 from bitly_exports_contract.kit.csvview import parse_timestamp, unguard
 from bitly_exports_contract.kit.exchange import Received, SentRequest
 from bitly_exports_contract.kit.request_view import LINKS, QR_CODES, ExportAsk, is_int
@@ -105,9 +106,11 @@ def domain_filter_conformance(sent: SentRequest, received: Received) -> None:
     column = "bitlink" if ask.export_type == LINKS else "destination"
 
     def holds(row: Row) -> bool:
-        if ask.export_type == QR_CODES and row.get("qr_code_type") != "bitlink":
+        value = unguard(row.get(column, ""))
+        # §4: a QR code's destination is its bitlink id when it has one, else its long URL.
+        if ask.export_type == QR_CODES and not is_bitlink_id(value):
             return False
-        return unguard(row.get(column, "")).split("/", 1)[0].lower() == domain.lower()
+        return value.split("/", 1)[0].lower() == domain.lower()
 
     bad = _first_failing(rows, holds)
     if bad is not None:
@@ -136,8 +139,8 @@ def query_filter_conformance(sent: SentRequest, received: Received) -> None:
     )
 
     def holds(row: Row) -> bool:
-        if ask.export_type == QR_CODES and row.get("qr_code_type") == "bitlink":
-            return True  # its long URL is searched but not in the CSV: nothing to conclude
+        if ask.export_type == QR_CODES and is_bitlink_id(unguard(row.get("destination", ""))):
+            return True  # it has a bitlink: its long URL is searched but not in the CSV
         cells = [row.get(name, "") for name in (*visible, "tags")]
         fields = cells + [unguard(cell) for cell in cells] + _tags(row)
         return any(needle in value.lower() for value in fields)

@@ -13,7 +13,7 @@ from bitly_exports_contract.kit.relations._base import (
     relation,
 )
 from bitly_exports_contract.kit.relations.matching import selects
-from bitly_exports_contract.kit.relations.oracle import expected_ids
+from bitly_exports_contract.kit.relations.oracle import expected_ids, expected_rows
 from bitly_exports_contract.kit.request_view import BATCH, LINKS, QR_CODES
 from bitly_exports_contract.spec import figures
 
@@ -53,7 +53,7 @@ def batch_filter_follows_list_order(world: World) -> None:
     items = world.links()
     for filter_ in ({"archived": "both"}, {}, {"tags": world.discovery.tags()[:1]}):
         batch = world.ok({"export_type": BATCH, "filter": filter_})
-        selects(batch, expected_ids(items, filter_), f"link_engagements_batch filter {filter_}")
+        selects(batch, expected_rows(items, filter_), f"link_engagements_batch filter {filter_}")
 
 
 @relation("§2: `bitlinks` exports in request order, duplicates removed (first occurrence kept)")

@@ -182,15 +182,21 @@ def sync_detailed(
     for metrics gets 402.
 
     **Order of decisions.** Authentication and group (403: a missing group and a group
-    the token may not see are indistinguishable), then body size (413), `Content-Type`,
+    the token may not see are answered alike, byte for byte; a 403 for a missing or unknown
+    token has the same `message`, `resource` and `errors`, and its `description` may differ),
+    then body size (413), `Content-Type`,
     JSON parsing and field rules (400), then tier (402), then bitlink resolution (422).
 
     **Errors.** Every error body is Bitly's `Error` object with `resource: groups`. A 400's
     `message` is `INVALID_JSON`, `INVALID_CONTENT_TYPE`, or `INVALID_ARG_<FIELD>` where
-    FIELD is the first offending field's JSON path with `[n]` indexes dropped, upper-cased,
-    other characters turned into `_` (`filter.archived` -> `INVALID_ARG_FILTER_ARCHIVED`,
-    `bitlinks[3]` -> `INVALID_ARG_BITLINKS`). `errors[]` names every offending field by its
-    JSON path, one item per path. "First" follows this rule order: `export_type`;
+    FIELD is the first offending field's JSON path with `[n]` indexes dropped, ASCII letters
+    upper-cased and every other character that is not `A`-`Z` or `0`-`9` turned into one
+    `_`, nothing collapsed or trimmed (`filter.archived` -> `INVALID_ARG_FILTER_ARCHIVED`,
+    `bitlinks[3]` -> `INVALID_ARG_BITLINKS`, an unknown `filter` key `"é-x"` ->
+    `INVALID_ARG_FILTER___X`, an unknown top-level key `""` -> `INVALID_ARG_`). `errors[]`
+    names every offending field by its JSON path, one item per path, in any order. An error
+    body may carry more fields than these; the free texts (`description`, `error_code`,
+    `errors[].message`) are the server's own. "First" follows this rule order: `export_type`;
     `bitlinks` (relation, size, items); `filter` (type, `query`, `archived`, `tags`,
     `domain`, `campaign_guid`, `created_after`, `created_before`, unknown keys in body
     order); `include_metrics`; `unix_from`/`unix_to` (types, then the pair rules); unknown
@@ -202,8 +208,10 @@ def sync_detailed(
     the answer is 429 with `Retry-After`, the whole seconds until the oldest counted request
     leaves the window (at least 1).
 
-    **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`,
-    no lone surrogate escapes; duplicate keys: the last wins) and must be an object. The
+    **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`;
+    duplicate keys: the last wins) and must be an object. A lone surrogate escape inside a
+    string (`"\\ud800"`) is open: a server may read it as text or answer `400 INVALID_JSON`;
+    the reference server's choice is `INVALID_JSON`. The
     `Content-Type` must be `application/json` (case-insensitive, parameters such as
     `charset` ignored). The scheme `Bearer` is case-insensitive. No input gets a 5xx:
     500 and 503 are reserved for real outages.
@@ -278,15 +286,21 @@ def sync(
     for metrics gets 402.
 
     **Order of decisions.** Authentication and group (403: a missing group and a group
-    the token may not see are indistinguishable), then body size (413), `Content-Type`,
+    the token may not see are answered alike, byte for byte; a 403 for a missing or unknown
+    token has the same `message`, `resource` and `errors`, and its `description` may differ),
+    then body size (413), `Content-Type`,
     JSON parsing and field rules (400), then tier (402), then bitlink resolution (422).
 
     **Errors.** Every error body is Bitly's `Error` object with `resource: groups`. A 400's
     `message` is `INVALID_JSON`, `INVALID_CONTENT_TYPE`, or `INVALID_ARG_<FIELD>` where
-    FIELD is the first offending field's JSON path with `[n]` indexes dropped, upper-cased,
-    other characters turned into `_` (`filter.archived` -> `INVALID_ARG_FILTER_ARCHIVED`,
-    `bitlinks[3]` -> `INVALID_ARG_BITLINKS`). `errors[]` names every offending field by its
-    JSON path, one item per path. "First" follows this rule order: `export_type`;
+    FIELD is the first offending field's JSON path with `[n]` indexes dropped, ASCII letters
+    upper-cased and every other character that is not `A`-`Z` or `0`-`9` turned into one
+    `_`, nothing collapsed or trimmed (`filter.archived` -> `INVALID_ARG_FILTER_ARCHIVED`,
+    `bitlinks[3]` -> `INVALID_ARG_BITLINKS`, an unknown `filter` key `"é-x"` ->
+    `INVALID_ARG_FILTER___X`, an unknown top-level key `""` -> `INVALID_ARG_`). `errors[]`
+    names every offending field by its JSON path, one item per path, in any order. An error
+    body may carry more fields than these; the free texts (`description`, `error_code`,
+    `errors[].message`) are the server's own. "First" follows this rule order: `export_type`;
     `bitlinks` (relation, size, items); `filter` (type, `query`, `archived`, `tags`,
     `domain`, `campaign_guid`, `created_after`, `created_before`, unknown keys in body
     order); `include_metrics`; `unix_from`/`unix_to` (types, then the pair rules); unknown
@@ -298,8 +312,10 @@ def sync(
     the answer is 429 with `Retry-After`, the whole seconds until the oldest counted request
     leaves the window (at least 1).
 
-    **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`,
-    no lone surrogate escapes; duplicate keys: the last wins) and must be an object. The
+    **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`;
+    duplicate keys: the last wins) and must be an object. A lone surrogate escape inside a
+    string (`"\\ud800"`) is open: a server may read it as text or answer `400 INVALID_JSON`;
+    the reference server's choice is `INVALID_JSON`. The
     `Content-Type` must be `application/json` (case-insensitive, parameters such as
     `charset` ignored). The scheme `Bearer` is case-insensitive. No input gets a 5xx:
     500 and 503 are reserved for real outages.
@@ -368,15 +384,21 @@ async def asyncio_detailed(
     for metrics gets 402.
 
     **Order of decisions.** Authentication and group (403: a missing group and a group
-    the token may not see are indistinguishable), then body size (413), `Content-Type`,
+    the token may not see are answered alike, byte for byte; a 403 for a missing or unknown
+    token has the same `message`, `resource` and `errors`, and its `description` may differ),
+    then body size (413), `Content-Type`,
     JSON parsing and field rules (400), then tier (402), then bitlink resolution (422).
 
     **Errors.** Every error body is Bitly's `Error` object with `resource: groups`. A 400's
     `message` is `INVALID_JSON`, `INVALID_CONTENT_TYPE`, or `INVALID_ARG_<FIELD>` where
-    FIELD is the first offending field's JSON path with `[n]` indexes dropped, upper-cased,
-    other characters turned into `_` (`filter.archived` -> `INVALID_ARG_FILTER_ARCHIVED`,
-    `bitlinks[3]` -> `INVALID_ARG_BITLINKS`). `errors[]` names every offending field by its
-    JSON path, one item per path. "First" follows this rule order: `export_type`;
+    FIELD is the first offending field's JSON path with `[n]` indexes dropped, ASCII letters
+    upper-cased and every other character that is not `A`-`Z` or `0`-`9` turned into one
+    `_`, nothing collapsed or trimmed (`filter.archived` -> `INVALID_ARG_FILTER_ARCHIVED`,
+    `bitlinks[3]` -> `INVALID_ARG_BITLINKS`, an unknown `filter` key `"é-x"` ->
+    `INVALID_ARG_FILTER___X`, an unknown top-level key `""` -> `INVALID_ARG_`). `errors[]`
+    names every offending field by its JSON path, one item per path, in any order. An error
+    body may carry more fields than these; the free texts (`description`, `error_code`,
+    `errors[].message`) are the server's own. "First" follows this rule order: `export_type`;
     `bitlinks` (relation, size, items); `filter` (type, `query`, `archived`, `tags`,
     `domain`, `campaign_guid`, `created_after`, `created_before`, unknown keys in body
     order); `include_metrics`; `unix_from`/`unix_to` (types, then the pair rules); unknown
@@ -388,8 +410,10 @@ async def asyncio_detailed(
     the answer is 429 with `Retry-After`, the whole seconds until the oldest counted request
     leaves the window (at least 1).
 
-    **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`,
-    no lone surrogate escapes; duplicate keys: the last wins) and must be an object. The
+    **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`;
+    duplicate keys: the last wins) and must be an object. A lone surrogate escape inside a
+    string (`"\\ud800"`) is open: a server may read it as text or answer `400 INVALID_JSON`;
+    the reference server's choice is `INVALID_JSON`. The
     `Content-Type` must be `application/json` (case-insensitive, parameters such as
     `charset` ignored). The scheme `Bearer` is case-insensitive. No input gets a 5xx:
     500 and 503 are reserved for real outages.
@@ -462,15 +486,21 @@ async def asyncio(
     for metrics gets 402.
 
     **Order of decisions.** Authentication and group (403: a missing group and a group
-    the token may not see are indistinguishable), then body size (413), `Content-Type`,
+    the token may not see are answered alike, byte for byte; a 403 for a missing or unknown
+    token has the same `message`, `resource` and `errors`, and its `description` may differ),
+    then body size (413), `Content-Type`,
     JSON parsing and field rules (400), then tier (402), then bitlink resolution (422).
 
     **Errors.** Every error body is Bitly's `Error` object with `resource: groups`. A 400's
     `message` is `INVALID_JSON`, `INVALID_CONTENT_TYPE`, or `INVALID_ARG_<FIELD>` where
-    FIELD is the first offending field's JSON path with `[n]` indexes dropped, upper-cased,
-    other characters turned into `_` (`filter.archived` -> `INVALID_ARG_FILTER_ARCHIVED`,
-    `bitlinks[3]` -> `INVALID_ARG_BITLINKS`). `errors[]` names every offending field by its
-    JSON path, one item per path. "First" follows this rule order: `export_type`;
+    FIELD is the first offending field's JSON path with `[n]` indexes dropped, ASCII letters
+    upper-cased and every other character that is not `A`-`Z` or `0`-`9` turned into one
+    `_`, nothing collapsed or trimmed (`filter.archived` -> `INVALID_ARG_FILTER_ARCHIVED`,
+    `bitlinks[3]` -> `INVALID_ARG_BITLINKS`, an unknown `filter` key `"é-x"` ->
+    `INVALID_ARG_FILTER___X`, an unknown top-level key `""` -> `INVALID_ARG_`). `errors[]`
+    names every offending field by its JSON path, one item per path, in any order. An error
+    body may carry more fields than these; the free texts (`description`, `error_code`,
+    `errors[].message`) are the server's own. "First" follows this rule order: `export_type`;
     `bitlinks` (relation, size, items); `filter` (type, `query`, `archived`, `tags`,
     `domain`, `campaign_guid`, `created_after`, `created_before`, unknown keys in body
     order); `include_metrics`; `unix_from`/`unix_to` (types, then the pair rules); unknown
@@ -482,8 +512,10 @@ async def asyncio(
     the answer is 429 with `Retry-After`, the whole seconds until the oldest counted request
     leaves the window (at least 1).
 
-    **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`,
-    no lone surrogate escapes; duplicate keys: the last wins) and must be an object. The
+    **Transport.** The body is strict RFC 8259 JSON in UTF-8 (no BOM, no `NaN`/`Infinity`;
+    duplicate keys: the last wins) and must be an object. A lone surrogate escape inside a
+    string (`"\\ud800"`) is open: a server may read it as text or answer `400 INVALID_JSON`;
+    the reference server's choice is `INVALID_JSON`. The
     `Content-Type` must be `application/json` (case-insensitive, parameters such as
     `charset` ignored). The scheme `Bearer` is case-insensitive. No input gets a 5xx:
     500 and 503 are reserved for real outages.
