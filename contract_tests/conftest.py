@@ -19,7 +19,7 @@ import requests
 from bitly_exports_contract.kit import redact
 from bitly_exports_contract.kit.checks import check_exchange
 from bitly_exports_contract.kit.client import ExportsClient
-from bitly_exports_contract.kit.discover import Discovery, discover
+from bitly_exports_contract.kit.discover import Discovery, TargetMisdescribed, discover
 from bitly_exports_contract.kit.embedded import EmbeddedServer, EmbeddedServerError
 from bitly_exports_contract.kit.failure import ContractViolation
 from bitly_exports_contract.kit.fuzz import CaseFixer, build_schema, fuzzing_session
@@ -188,6 +188,9 @@ def discovery(request: pytest.FixtureRequest, target: Target, pacer: Pacer) -> D
     with ExportsClient(target, pacer=pacer) as plain:
         try:
             return discover(plain)
+        except TargetMisdescribed as exc:
+            # The user's options, not the server: a usage error, never a broken rule.
+            pytest.exit(f"exports-contract: error: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
         except ContractViolation as exc:
             request.session.shouldstop = (
                 f"exports-contract: discovery failed ({exc.rule_name}), so there is nothing to build "

@@ -40,6 +40,21 @@ def test_every_form_of_a_token_is_redacted() -> None:
     assert not redact.contains_secret(redact.redact(text))
 
 
+def test_a_token_is_redacted_only_where_it_stands_whole() -> None:
+    redact.register("x")
+    text = "exports-contract: Bearer x, {'query': 'x'} xx ax"
+    assert redact.redact(text) == "exports-contract: Bearer REDACTED, {'query': 'REDACTED'} xx ax"
+
+
+def test_a_whole_token_at_the_end_of_a_write_waits_for_the_next() -> None:
+    out = io.StringIO()
+    stream = redact.RedactingStream(out)
+    stream.write("Bearer tok-SECRET/7f3a 9c")
+    stream.write("d is longer; tok-SECRET/7f3a 9c.\n")
+    stream.release()
+    assert out.getvalue() == "Bearer tok-SECRET/7f3a 9cd is longer; REDACTED.\n"
+
+
 def test_empty_values_are_never_registered() -> None:
     assert redact.redact("nothing to hide") == "nothing to hide"
 

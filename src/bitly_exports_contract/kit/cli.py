@@ -203,6 +203,8 @@ def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> No
         verdict = f"the run stopped: {collector.stopped}" + (f"; {broken} rule(s) broken" if broken else "")
     elif collector.failures:
         verdict = f"{broken} rule(s) broken"
+    elif code == pytest.ExitCode.USAGE_ERROR:
+        verdict = "the run could not start: the options do not reach the group (see the error above)"
     elif code != 0:
         verdict = f"the suite did not run through (pytest exit code {code})"
     else:
@@ -253,6 +255,14 @@ def verify(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
     # First of all: no token given to this run is printed or written, whatever prints it.
     redact.register(args.token, *(getattr(args, f"token_{role}") for role in EXTRA_ROLES))
     redact.register_environment(os.environ)
+    short = redact.too_short([args.token, *(getattr(args, f"token_{role}") for role in EXTRA_ROLES)])
+    if short:
+        print(
+            f"exports-contract: warning: {len(short)} token(s) shorter than {redact.SHORT_TOKEN} characters: "
+            "they are redacted only where they stand as a whole word, and such a word in a server's answer "
+            "is redacted too",
+            file=sys.stderr,
+        )
     problem = _check_options(args)
     if problem is not None:
         print(f"exports-contract: error: {redact.redact(problem)}", file=sys.stderr)

@@ -12,7 +12,7 @@ import httpx
 
 from bitly_exports_contract.kit.exchange import Exchange, Received, SentRequest
 from bitly_exports_contract.kit.limits import LOCAL_LIMITS, Pacer, retry_after_seconds
-from bitly_exports_contract.kit.paced_http import RETRY_STATUSES, no_answer, paced_client
+from bitly_exports_contract.kit.paced_http import RETRY_STATUSES, RefusedUnread, no_answer, paced_client
 from bitly_exports_contract.kit.target import Target
 
 
@@ -33,6 +33,15 @@ def export_path(group_guid: str) -> str:
 def encode_json(body: Any) -> bytes:
     """A JSON body as the kit sends it: compact, UTF-8, keys in the given order."""
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class BodyRefused(Exception):
+    """The server closed the connection instead of reading a body over the size limit (a refusal
+    with no answer to check)."""
+
+    def __init__(self, sent: SentRequest, detail: str) -> None:
+        super().__init__(f"the server closed the connection without reading a body over the limit: {detail}")
+        self.sent = sent
 
 
 class ExportsClient:
@@ -122,7 +131,11 @@ class ExportsClient:
             attempts += 1
             body: bytes | Iterable[bytes] = payload if chunks is None else iter(chunks)
             request = self._http.build_request(
-                method, self.target.base_url + path, headers=request_headers, content=body
+                method,
+                self.target.base_url + path,
+                headers=request_headers,
+                content=body,
+                extensions={"body_bytes": len(payload)},
             )
             sent = SentRequest.build(
                 method=method,
@@ -133,6 +146,8 @@ class ExportsClient:
             )
             try:
                 response = self._http.send(request)
+            except RefusedUnread as exc:
+                raise BodyRefused(sent, str(exc)) from None
             except httpx.RequestError as exc:
                 raise no_answer(sent, exc, self.pacer) from None
             received = Received.build(

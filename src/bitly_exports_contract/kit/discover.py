@@ -95,6 +95,31 @@ class Discovery:
         return sorted(counts, key=lambda tag: (-counts[tag], tag))
 
 
+class TargetMisdescribed(Exception):
+    """The user's own options do not reach the group: a wrong token, group GUID or base URL.
+
+    Not a broken rule of the server: the run cannot start, and says which option to look at.
+    """
+
+
+def _misdescribed(exchange: Exchange, target: Target) -> TargetMisdescribed | None:
+    """The user's mistake a first plain export reveals, if any."""
+    if exchange.status == 403:
+        return TargetMisdescribed(
+            f"the token gets 403 FORBIDDEN on group {target.group_guid}: the token cannot see that group, "
+            "or the group GUID is wrong (a missing group is answered 403 too), or the token is not valid "
+            "there. Check --token, --group-guid and --base-url (EXPORTS_TOKEN, EXPORTS_GROUP_GUID, "
+            "EXPORTS_BASE_URL)"
+        )
+    if exchange.status in (404, 405):
+        return TargetMisdescribed(
+            f"{exchange.sent.method} {exchange.sent.url} answers {exchange.status}: the base URL is probably "
+            "wrong (it ends with the API's base path, such as https://api-ssl.bitly.com/v4); check "
+            "--base-url (EXPORTS_BASE_URL)"
+        )
+    return None
+
+
 def _export(exchange: Exchange, what: str) -> Export:
     export = export_of(exchange.sent, exchange.received)
     if export is None or export.csv is None:
@@ -214,6 +239,9 @@ def discover(client: ExportsClient) -> Discovery:
 def _clock(client: ExportsClient) -> int:
     """The server's `now`: from an export's filename, else from the end of a metrics window."""
     plain = client.export({"export_type": LINKS, "filter": NOTHING}, check=False)
+    mistake = _misdescribed(plain, client.target)
+    if mistake is not None:
+        raise mistake
     first = _export(plain, "clock")
     if first.now is not None:
         return first.now

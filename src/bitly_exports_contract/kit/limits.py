@@ -181,6 +181,8 @@ class Pacer:
         self.sent = 0
         self.unanswered = 0
         self.waited = 0.0
+        # Server errors that one more try answered properly (a live server's passing fault).
+        self.transient_errors = 0
         self.stop_reason: str | None = None
 
     def remaining(self) -> float | None:
@@ -273,4 +275,6 @@ class Pacer:
             parts.append(f"{self.waited:g} s spent waiting out Retry-After")
         if self.unanswered:
             parts.append(f"{self.unanswered} left unanswered")
+        if self.transient_errors:
+            parts.append(f"{self.transient_errors} passing server error(s) answered properly when sent again")
         return ", ".join(parts)

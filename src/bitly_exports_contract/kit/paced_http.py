@@ -26,9 +26,14 @@ from urllib3 import HTTPHeaderDict, HTTPResponse
 from bitly_exports_contract.kit.exchange import SentRequest
 from bitly_exports_contract.kit.failure import ContractViolation, violation
 from bitly_exports_contract.kit.limits import Pacer, RunStopped, retry_after_seconds
+from bitly_exports_contract.spec import figures
 
 # Statuses after which a request waits `Retry-After` seconds and tries again.
 RETRY_STATUSES: Final = frozenset({429, 503})
+# A live server has passing faults: a 5xx that asked for no fault is sent once more after a second,
+# as a client's retry would, and only a 5xx that repeats is the server's answer.
+TRANSIENT_STATUSES: Final = frozenset({500, 502, 503, 504})
+TRANSIENT_PAUSE_SECONDS: Final = 0.5
 RULE_ANSWERED: Final = (
     "§4, §5: every request is answered with an HTTP response (a 200 export or an `Error` body); "
     "a request left without a complete answer within the run's timeout breaks the contract"
@@ -119,6 +124,22 @@ class Unanswered(httpx.TransportError):
     """A request that got no complete HTTP answer, and what happened instead."""
 
 
+class RefusedUnread(Unanswered):
+    """A body over the size limit that the server would not read: it closed the connection instead.
+
+    A server may refuse an oversized body from its headers alone and close before reading it; the
+    client then has no answer to read. That is a refusal, not a server that failed to answer.
+    """
+
+
+def _declared_body_bytes(request: httpx.Request) -> int:
+    declared = request.extensions.get("body_bytes")
+    if isinstance(declared, int):
+        return declared
+    length = request.headers.get("content-length", "")
+    return int(length) if length.isdigit() else 0
+
+
 def _describe(error: httpx.TransportError, *, allowed: float, elapsed: float) -> str:
     text = str(error) or type(error).__name__
     if isinstance(error, httpx.ConnectTimeout):
@@ -160,6 +181,12 @@ class PacedTransport(httpx.BaseTransport):
         while True:
             response = self._send_once(request)
             if (
+                response.status_code in TRANSIENT_STATUSES
+                and "prefer" not in request.headers
+                and isinstance(request.stream, httpx.ByteStream)  # a body that can be sent again
+            ):
+                response = self.once_more(request, response)
+            if (
                 attempt >= self.retries
                 or response.status_code not in RETRY_STATUSES
                 or "prefer" in request.headers
@@ -168,6 +195,15 @@ class PacedTransport(httpx.BaseTransport):
             attempt += 1
             wait = retry_after_seconds(response.headers.get("retry-after"))
             self.pacer.wait_retry_after(wait, status=response.status_code)
+
+    def once_more(self, request: httpx.Request, failed: httpx.Response) -> httpx.Response:
+        """A 5xx nobody asked for, sent again once: the second answer stands (a 5xx again is a 5xx)."""
+        wait = retry_after_seconds(failed.headers.get("retry-after")) if failed.status_code == 503 else 0
+        self.pacer.wait_retry_after(max(wait, TRANSIENT_PAUSE_SECONDS), status=failed.status_code)
+        response = self._send_once(request)
+        if response.status_code not in TRANSIENT_STATUSES:
+            self.pacer.transient_errors += 1
+        return response
 
     def _send_once(self, request: httpx.Request) -> httpx.Response:
         allowed = self.pacer.acquire()
@@ -178,6 +214,12 @@ class PacedTransport(httpx.BaseTransport):
             content = self._read(response)
         except httpx.TransportError as exc:
             elapsed = time.monotonic() - started
+            if _declared_body_bytes(request) > figures().max_body_bytes and isinstance(
+                exc, httpx.WriteError | httpx.ReadError | httpx.RemoteProtocolError
+            ):
+                self.pacer.answered()
+                what = _describe(exc, allowed=allowed, elapsed=elapsed)
+                raise RefusedUnread(what, request=request) from exc
             if isinstance(exc, httpx.TimeoutException) and allowed < self.pacer.limits.timeout:
                 # The run's deadline cut this request short, not the server.
                 self.pacer.stop_for_deadline(f"(a request was cut off after {elapsed:.1f} s)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from collections.abc import Mapping
 from typing import Final, TextIO
@@ -21,6 +22,14 @@ TOKEN_ENV_PREFIX: Final = "EXPORTS_TOKEN"
 _lock = threading.Lock()
 # Every form of every registered token, longest first so that a token inside another is not cut.
 _forms: tuple[str, ...] = ()
+# One pattern for them all: a form is replaced only where it stands whole, not inside a longer word
+# (a token `x` must not turn `exports-contract` into `eREDACTEDports-contract`).
+_pattern: re.Pattern[str] | None = None
+# A form with a letter, digit or `_` beside it is part of a longer word. Punctuation is not: a token
+# at the end of a sentence (`... tok-abc.`) or beside a URL's `/` is still a whole token, redacted.
+_TOKEN_CHAR = r"A-Za-z0-9_"
+# Shorter tokens are still redacted where they stand whole, but may stand whole in ordinary text too.
+SHORT_TOKEN = 8
 
 
 def _forms_of(secret: str) -> set[str]:
@@ -36,6 +45,21 @@ def register(*secrets: str | None) -> None:
             if secret:
                 found |= _forms_of(secret)
         _forms = tuple(sorted(found, key=lambda form: (-len(form), form)))
+        _compile()
+
+
+def _compile() -> None:
+    global _pattern
+    if not _forms:
+        _pattern = None
+        return
+    alternatives = "|".join(re.escape(form) for form in _forms)
+    _pattern = re.compile(f"(?<![{_TOKEN_CHAR}])(?:{alternatives})(?![{_TOKEN_CHAR}])")
+
+
+def too_short(secrets: list[str | None]) -> list[str]:
+    """The registered secrets too short to redact safely (by role names the caller gives)."""
+    return [secret for secret in secrets if secret and len(secret) < SHORT_TOKEN]
 
 
 def register_environment(environ: Mapping[str, str]) -> None:
@@ -48,34 +72,42 @@ def forget_all() -> None:
     global _forms
     with _lock:
         _forms = ()
+        _compile()
 
 
-def redact(text: str) -> str:
-    """The text with every registered token replaced by `REDACTED`."""
-    for form in _forms:
-        if form in text:
-            text = text.replace(form, REDACTED)
-    return text
+def redact(text: str, *, more_follows: bool = False) -> str:
+    """The text with every registered token, where it stands whole, replaced by `REDACTED`.
+
+    With `more_follows`, a token at the very end is left as it is: the text that follows may show
+    that it is part of a longer word.
+    """
+    pattern = _pattern
+    if pattern is None:
+        return text
+    if not more_follows:
+        return pattern.sub(REDACTED, text)
+    end = len(text)
+    return pattern.sub(lambda match: match.group(0) if match.end() == end else REDACTED, text)
 
 
 def redact_bytes(data: bytes) -> bytes:
     """Bytes with every registered token (as UTF-8) replaced by `REDACTED`."""
-    for form in _forms:
-        encoded = form.encode("utf-8")
-        if encoded in data:
-            data = data.replace(encoded, REDACTED.encode("ascii"))
-    return data
+    if _pattern is None:
+        return data
+    return redact(data.decode("utf-8", errors="surrogateescape")).encode("utf-8", errors="surrogateescape")
 
 
 def contains_secret(text: str) -> bool:
-    return any(form in text for form in _forms)
+    pattern = _pattern
+    return pattern is not None and pattern.search(text) is not None
 
 
 def _held_back(text: str) -> int:
-    """How many trailing characters could be the start of a token cut by the next write."""
+    """How many trailing characters could be the start of a token cut by the next write (a whole
+    token at the very end too: the next write may show it is part of a longer word)."""
     longest = 0
     for form in _forms:
-        for size in range(min(len(form) - 1, len(text)), longest, -1):
+        for size in range(min(len(form), len(text)), longest, -1):
             if text.endswith(form[:size]):
                 longest = size
                 break
@@ -112,7 +144,7 @@ class RedactingStream(io.TextIOBase):
         return self._stream.fileno()
 
     def write(self, text: str) -> int:
-        data = redact(self._pending + text)
+        data = redact(self._pending + text, more_follows=True)
         keep = _held_back(data)
         self._pending = data[len(data) - keep :] if keep else ""
         self._stream.write(data[: len(data) - keep])
@@ -124,5 +156,5 @@ class RedactingStream(io.TextIOBase):
     def release(self) -> None:
         """Write out what was held back and flush."""
         pending, self._pending = self._pending, ""
-        self._stream.write(pending)
+        self._stream.write(redact(pending))
         self._stream.flush()

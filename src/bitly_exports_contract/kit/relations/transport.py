@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from bitly_exports_contract.kit.client import export_path
+from bitly_exports_contract.kit.client import BodyRefused, export_path
 from bitly_exports_contract.kit.exchange import Exchange
 from bitly_exports_contract.kit.relations._base import RelationBroken, World, links_body, relation
 from bitly_exports_contract.spec import figures
@@ -155,7 +155,10 @@ def body_over_one_mib_is_413(world: World) -> None:
         (f"{limit + 1} bytes of text/plain", over, {"Content-Type": "text/plain"}),
         (f"{limit * 2} bytes of malformed JSON", b"{" * (limit * 2), JSON),
     ):
-        exchange = world.client.send("POST", path, content=content, headers=headers)
+        try:
+            exchange = world.client.send("POST", path, content=content, headers=headers)
+        except BodyRefused:
+            continue  # refused from its headers, the connection closed unread: no answer to check
         if exchange.status != 413 or (exchange.json or {}).get("message") != "PAYLOAD_TOO_LARGE":
             raise RelationBroken(f"{what}: HTTP {exchange.status} {exchange.received.excerpt(200)}", exchange)
     small = world.client.send("POST", path, content=[VALID[:10], VALID[10:]], headers=JSON)
