@@ -19,7 +19,7 @@ import requests
 from bitly_exports_contract.kit import redact
 from bitly_exports_contract.kit.checks import check_exchange
 from bitly_exports_contract.kit.client import ExportsClient
-from bitly_exports_contract.kit.discover import Discovery, TargetMisdescribed, discover
+from bitly_exports_contract.kit.discover import NOTHING, Discovery, TargetMisdescribed, discover
 from bitly_exports_contract.kit.embedded import EmbeddedServer, EmbeddedServerError
 from bitly_exports_contract.kit.failure import ContractViolation
 from bitly_exports_contract.kit.fuzz import CaseFixer, build_schema, fuzzing_session
@@ -230,9 +230,24 @@ def case_fixer(target: Target, discovery: Discovery) -> CaseFixer:
 
 @pytest.fixture(scope="session")
 def st_schema(
-    pytestconfig: pytest.Config, known: Target, case_fixer: CaseFixer, seed: int, pacer: Pacer
+    pytestconfig: pytest.Config,
+    known: Target,
+    case_fixer: CaseFixer,
+    seed: int,
+    pacer: Pacer,
+    client: ExportsClient,
 ) -> Any:
     max_examples = pytestconfig.getoption("--max-examples") or int(os.environ.get(ENV_MAX_EXAMPLES, "40"))
+
+    def sees_group(token: str) -> bool:
+        probe = client.export({"export_type": "links_list", "filter": NOTHING}, token=token, check=False)
+        return probe.status != 403
+
     return build_schema(
-        target=known, fixer=case_fixer, seed=seed, max_examples=max_examples, timeout=pacer.limits.timeout
+        target=known,
+        fixer=case_fixer,
+        seed=seed,
+        max_examples=max_examples,
+        timeout=pacer.limits.timeout,
+        sees_group=sees_group,
     )

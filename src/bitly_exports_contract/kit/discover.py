@@ -14,7 +14,7 @@ from bitly_exports_contract.kit.client import ExportsClient
 from bitly_exports_contract.kit.csvview import parse_timestamp, unguard
 from bitly_exports_contract.kit.exchange import Exchange, SentRequest
 from bitly_exports_contract.kit.failure import ContractViolation
-from bitly_exports_contract.kit.request_view import LINKS, QR_CODES, is_int
+from bitly_exports_contract.kit.request_view import LINKS, QR_CODES, is_whole_number
 from bitly_exports_contract.kit.target import Target
 from bitly_exports_contract.spec import figures
 
@@ -208,8 +208,9 @@ def discover_tier(client: ExportsClient, token: str) -> str | None:
     if export is None or export.now is None:
         return None
     lo, hi = export.body.get("unix_from"), export.body.get("unix_to")
-    if not is_int(lo) or not is_int(hi):
+    if not is_whole_number(lo) or not is_whole_number(hi):
         return None
+    lo, hi = int(lo), int(hi)
     for tier, days in figures().tier_window_days.items():
         if days is not None and hi - lo == days * DAY:
             return tier
@@ -248,8 +249,8 @@ def _clock(client: ExportsClient) -> int:
     body = {"export_type": LINKS, "filter": NOTHING, "include_metrics": True}
     exchange = client.export(body, check=False)
     echoed = exchange.json.get("unix_to") if isinstance(exchange.json, dict) else None
-    if is_int(echoed):
-        return echoed
+    if is_whole_number(echoed):
+        return int(echoed)
     raise DiscoveryError(
         f"cannot read the server's clock from filename {first.body.get('filename')!r}", plain.sent
     )

@@ -179,7 +179,7 @@ class PacedTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         attempt = 0
         while True:
-            response = self._send_once(request)
+            response = self._send_fresh(request)
             if (
                 response.status_code in TRANSIENT_STATUSES
                 and "prefer" not in request.headers
@@ -196,6 +196,21 @@ class PacedTransport(httpx.BaseTransport):
             wait = retry_after_seconds(response.headers.get("retry-after"))
             self.pacer.wait_retry_after(wait, status=response.status_code)
 
+    def _send_fresh(self, request: httpx.Request) -> httpx.Response:
+        """One request; when a kept-alive connection turns out closed before any answer (the server
+        closed it as the request went out), the request goes once more on a new connection."""
+        if not isinstance(request.stream, httpx.ByteStream):
+            return self._send_once(request)
+        try:
+            return self._send_once(request, count_unanswered=False)
+        except RefusedUnread:
+            raise
+        except Unanswered as exc:
+            if not isinstance(exc.__cause__, httpx.RemoteProtocolError | httpx.ConnectError):
+                self.pacer.unanswered_request()
+                raise
+        return self._send_once(request)
+
     def once_more(self, request: httpx.Request, failed: httpx.Response) -> httpx.Response:
         """A 5xx nobody asked for, sent again once: the second answer stands (a 5xx again is a 5xx)."""
         wait = retry_after_seconds(failed.headers.get("retry-after")) if failed.status_code == 503 else 0
@@ -205,7 +220,7 @@ class PacedTransport(httpx.BaseTransport):
             self.pacer.transient_errors += 1
         return response
 
-    def _send_once(self, request: httpx.Request) -> httpx.Response:
+    def _send_once(self, request: httpx.Request, *, count_unanswered: bool = True) -> httpx.Response:
         allowed = self.pacer.acquire()
         started = time.monotonic()
         reset = _DEADLINE.set(started + allowed)
@@ -223,7 +238,8 @@ class PacedTransport(httpx.BaseTransport):
             if isinstance(exc, httpx.TimeoutException) and allowed < self.pacer.limits.timeout:
                 # The run's deadline cut this request short, not the server.
                 self.pacer.stop_for_deadline(f"(a request was cut off after {elapsed:.1f} s)")
-            self.pacer.unanswered_request()
+            if count_unanswered:
+                self.pacer.unanswered_request()
             raise Unanswered(_describe(exc, allowed=allowed, elapsed=elapsed), request=request) from exc
         finally:
             _DEADLINE.reset(reset)

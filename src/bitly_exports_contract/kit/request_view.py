@@ -17,6 +17,12 @@ def is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def is_whole_number(value: object) -> TypeGuard[int | float]:
+    """A JSON number with an integral value, as a response may write it (`132` or `132.0`): §6
+    compares JSON values, not their formatting. Requests are stricter (§7: `10.0` is 400)."""
+    return is_int(value) or isinstance(value, float) and value.is_integer()
+
+
 def dedupe(items: list[str]) -> list[str]:
     """Items in order, duplicates removed, first occurrence kept."""
     return list(dict.fromkeys(items))

@@ -7,7 +7,7 @@ import re
 from bitly_exports_contract.kit.checks._base import Broken, contract_check, export_of
 from bitly_exports_contract.kit.csvview import decode_data_uri
 from bitly_exports_contract.kit.exchange import Received, SentRequest
-from bitly_exports_contract.kit.request_view import is_int
+from bitly_exports_contract.kit.request_view import is_whole_number
 
 _ALWAYS = {
     "export_type": str,
@@ -34,7 +34,9 @@ def response_fields_conformance(sent: SentRequest, received: Received) -> None:
         raise Broken(f"the response lacks {', '.join(missing)}")
     for name, kind in _ALWAYS.items():
         value = body[name]
-        if kind is int and not is_int(value) or not isinstance(value, kind):
+        if (not is_whole_number(value) if kind is int else not isinstance(value, kind)) or (
+            isinstance(value, bool) and kind is not bool
+        ):
             raise Broken(f"`{name}` is {value!r}, not a JSON {kind.__name__}")
     if not all(isinstance(c, str) for c in body["columns"]):
         raise Broken(f"`columns` holds non-strings: {body['columns']!r}")

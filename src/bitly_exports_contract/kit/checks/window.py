@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bitly_exports_contract.kit.checks._base import Broken, contract_check, export_of
 from bitly_exports_contract.kit.exchange import Received, SentRequest
-from bitly_exports_contract.kit.request_view import is_int
+from bitly_exports_contract.kit.request_view import is_whole_number
 from bitly_exports_contract.spec import figures
 
 DAY = 86400
@@ -45,7 +45,7 @@ def window_clamp_conformance(sent: SentRequest, received: Received) -> None:
     if export is None or export.ask is None or not export.ask.metrics or export.now is None:
         return
     got_from, got_to = export.body.get("unix_from"), export.body.get("unix_to")
-    if not is_int(got_from) or not is_int(got_to):
+    if not is_whole_number(got_from) or not is_whole_number(got_to):
         return  # window_echo_conformance reports it
     now, bounds = export.now, export.ask.window
     got = (int(got_from), int(got_to))

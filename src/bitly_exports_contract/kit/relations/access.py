@@ -185,7 +185,7 @@ def upgrade_required_between_field_rules_and_resolution(world: World) -> None:
     "lists every unknown index"
 )
 def unknown_bitlinks_are_listed(world: World) -> None:
-    ids = world.discovery.links.ids()
+    ids = [item.id for item in world.links()]  # every id, so that an id made up here is surely unknown
     if len(ids) < 2:
         raise Inapplicable("fewer than two links")
     known = set(ids)
@@ -213,6 +213,20 @@ def unknown_bitlinks_are_listed(world: World) -> None:
     )
 
 
+def _count_until_429(world: World, token: str, limit: int | None) -> tuple[int, Exchange, float]:
+    """Requests (valid and invalid: both pass 403) until a 429: how many got through, the last
+    answer and the seconds it took."""
+    started, accepted = time.monotonic(), 0
+    while True:
+        body: Any = {"export_type": "nope"} if accepted % 2 else links_body()
+        exchange = world.send(body, token=token, retry=False)
+        if exchange.status == 403 and accepted == 0:
+            raise Inapplicable(f"the 'limited' token gets 403 on group {world.target.group_guid}")
+        if exchange.status == 429 or accepted >= (limit or _UNKNOWN_LIMIT_PROBE):
+            return accepted, exchange, time.monotonic() - started
+        accepted += 1
+
+
 @relation(
     "§5: 429 `RATE_LIMIT_EXCEEDED` | over the per-token rate limit when one is configured; with a "
     "`Retry-After` header; §7: counting every request that passed 403"
@@ -232,17 +246,13 @@ def rate_limit_answers_429(world: World) -> None:
         raise Inapplicable(
             f"a limit of {limit} a minute is more than this run reaches at {pace} requests a second (--rate)"
         )
-    started, accepted = time.monotonic(), 0
-    while accepted <= (limit or _UNKNOWN_LIMIT_PROBE):
-        body: Any = {"export_type": "nope"} if accepted % 2 else links_body()
-        exchange = world.send(body, token=token, retry=False)
-        if exchange.status == 403 and accepted == 0:
-            raise Inapplicable(f"the 'limited' token gets 403 on group {world.target.group_guid}")
-        if exchange.status == 429:
-            break
-        accepted += 1
-    else:
-        spent = time.monotonic() - started
+    accepted, exchange, spent = _count_until_429(world, token, limit)
+    if limit is not None and exchange.status == 429 and accepted < limit:
+        # Requests of this token in the minute before (another job, a rerun) count too: wait until
+        # they have left the window, then count again from an empty one.
+        world.client.pacer.wait_retry_after(_WINDOW_SECONDS + 1, status=429)
+        accepted, exchange, spent = _count_until_429(world, token, limit)
+    if exchange.status != 429:
         if limit is None or spent >= _WINDOW_SECONDS:
             # Unknown, or the requests spread over more than one window: no 429 proves nothing.
             raise Inapplicable(
@@ -258,5 +268,5 @@ def rate_limit_answers_429(world: World) -> None:
         raise RelationBroken(
             f"a 429 with Retry-After {retry_after!r} and errors {body.get('errors')!r}", exchange
         )
-    if limit is not None and accepted != limit and time.monotonic() - started < _WINDOW_SECONDS:
+    if limit is not None and accepted != limit and spent < _WINDOW_SECONDS:
         raise RelationBroken(f"a limit of {limit} a minute let {accepted} requests through", exchange)

@@ -311,8 +311,9 @@ def domain_ignores_case_not_subdomains(world: World) -> None:
         for variant in (domain, domain.upper()):
             selects(world.ok(links_body(domain=variant)), expected, f"domain {variant!r}")
     dotted = next((d for d in domains if d.count(".") >= 2), domains[0])
+    known = {domain.lower() for domain in domains}
     for partial in (dotted.split(".", 1)[1], dotted[1:], f"www.{dotted}"):
-        if partial in domains:
+        if partial.lower() in known:
             continue
         selects(world.ok(links_body(domain=partial)), [], f"domain {partial!r}, part of {dotted!r}")
 
