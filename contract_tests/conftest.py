@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Iterator
+from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,123 +22,58 @@ from bitly_exports_contract.kit import redact
 from bitly_exports_contract.kit.checks import check_exchange
 from bitly_exports_contract.kit.client import ExportsClient
 from bitly_exports_contract.kit.discover import NOTHING, Discovery, TargetMisdescribed, discover
-from bitly_exports_contract.kit.embedded import EmbeddedServer, EmbeddedServerError
+from bitly_exports_contract.kit.embedded import EmbeddedServer, EmbeddedServerError, seeded_fixture
 from bitly_exports_contract.kit.failure import ContractViolation
 from bitly_exports_contract.kit.fuzz import CaseFixer, build_schema, fuzzing_session
-from bitly_exports_contract.kit.limits import (
-    ENV_DEADLINE,
-    ENV_MAX_REQUESTS,
-    ENV_MAX_WAIT,
-    ENV_RATE,
-    ENV_TIMEOUT,
-    LIVE_LIMITS,
-    LOCAL_LIMITS,
-    LimitsError,
-    Pacer,
-    limits_from_options,
+from bitly_exports_contract.kit.limits import LimitsError, Pacer
+from bitly_exports_contract.kit.options import (
+    ENV_MAX_EXAMPLES,
+    ENV_SEED,
+    add_to_pytest,
+    rule_sources,
+    source_of_item,
+    target_and_limits,
 )
 from bitly_exports_contract.kit.plugin import guard_of, install
 from bitly_exports_contract.kit.relations import World
-from bitly_exports_contract.kit.target import (
-    ENV_BASE_URL,
-    EXTRA_ROLES,
-    Target,
-    TargetError,
-    target_from_options,
-)
+from bitly_exports_contract.kit.target import EXTRA_ROLES, Target, TargetError
 
 SEED_KEY = pytest.StashKey[int]()
 LIVE_KEY = pytest.StashKey["Target | None"]()
-ENV_SEED = "EXPORTS_SEED"
-ENV_MAX_EXAMPLES = "EXPORTS_MAX_EXAMPLES"
+RULES_KEY = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("exports-contract", "the server under contract test")
-    group.addoption(
-        "--base-url", help="the server's base URL, e.g. https://api-ssl.bitly.com/v4 (EXPORTS_BASE_URL)"
-    )
-    group.addoption("--token", help="a token for --group-guid, on a paid tier (EXPORTS_TOKEN)")
-    group.addoption("--group-guid", help="the group to export from (EXPORTS_GROUP_GUID)")
-    group.addoption(
-        "--other-group-guid", help="a second group, for cross-group rules (EXPORTS_OTHER_GROUP_GUID)"
-    )
-    group.addoption("--tier", help="the tier of --token, when known; else it is discovered (EXPORTS_TIER)")
-    for role in EXTRA_ROLES:
-        group.addoption(f"--token-{role}", help=f"a token of role {role!r} (EXPORTS_TOKEN_{role.upper()})")
-    group.addoption(
-        "--limited-per-minute",
-        type=int,
-        help="the rate limit of --token-limited (EXPORTS_LIMITED_PER_MINUTE)",
-    )
-    group.addoption("--seed", type=int, help=f"the embedded data set's and the generators' seed ({ENV_SEED})")
-    group.addoption(
-        "--max-examples", type=int, help=f"schemathesis examples per phase (default 40; {ENV_MAX_EXAMPLES})"
-    )
-    local, live = LOCAL_LIMITS, LIVE_LIMITS
-    group.addoption(
-        "--max-requests",
-        type=int,
-        help=f"the most requests the run may send, 0 for no limit ({ENV_MAX_REQUESTS}; default "
-        f"{local.max_requests} for a server on this machine, {live.max_requests} for any other)",
-    )
-    group.addoption(
-        "--rate",
-        type=float,
-        help=f"at most this many requests a second, 0 for no ceiling ({ENV_RATE}; default none on this "
-        f"machine, {live.rate:g} for any other server)",
-    )
-    # `--timeout` is pytest-timeout's (a per-test limit); `exports-contract verify --timeout` is this.
-    group.addoption(
-        "--request-timeout",
-        type=float,
-        help=f"seconds one request may take in all: connect, send, the answer's headers and body "
-        f"({ENV_TIMEOUT}; default {local.timeout:g})",
-    )
-    group.addoption(
-        "--max-wait",
-        type=float,
-        help=f"seconds the run may spend waiting out Retry-After ({ENV_MAX_WAIT}; default "
-        f"{local.max_wait:g} on this machine, {live.max_wait:g} for any other server)",
-    )
-    group.addoption(
-        "--deadline",
-        type=float,
-        help=f"seconds the whole run may take, 0 for none ({ENV_DEADLINE}; default {local.deadline:g} on "
-        f"this machine, {live.deadline:g} for any other server)",
-    )
+    add_to_pytest(parser)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    option = config.getoption
-    seed = option("--seed") or os.environ.get(ENV_SEED)
+    value = config.getoption
+    seed = value("seed") or os.environ.get(ENV_SEED)
     config.stash[SEED_KEY] = int(seed) if seed is not None else random.randrange(1, 10**6)
-    tokens = {role: option(f"--token-{role}") for role in EXTRA_ROLES}
     # First of all: no token given to this run may reach a report.
-    redact.register(option("--token"), *tokens.values())
+    redact.register(value("token"), *(value(f"token_{role}") for role in EXTRA_ROLES))
     redact.register_environment(os.environ)
     try:
-        config.stash[LIVE_KEY] = target_from_options(
-            base_url=option("--base-url"),
-            token=option("--token"),
-            group_guid=option("--group-guid"),
-            other_group_guid=option("--other-group-guid"),
-            tier=option("--tier"),
-            tokens=tokens,
-            limited_per_minute=option("--limited-per-minute"),
-        )
-        limits = limits_from_options(
-            base_url=option("--base-url") or os.environ.get(ENV_BASE_URL),
-            max_requests=option("--max-requests"),
-            rate=option("--rate"),
-            timeout=option("--request-timeout"),
-            max_wait=option("--max-wait"),
-            deadline=option("--deadline"),
-            environ=os.environ,
-        )
-    except (TargetError, LimitsError) as exc:
+        config.stash[LIVE_KEY], limits = target_and_limits(value)
+        config.stash[RULES_KEY] = rule_sources(value)
+    except (TargetError, LimitsError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    config.addinivalue_line("markers", "source(name): where a rule comes from: documented or contract")
     install(config, limits)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With `--rules documented` (or `contract`), only the rules of that source run."""
+    wanted = config.stash[RULES_KEY]
+    if wanted == "all":
+        return
+    kept, dropped = [], []
+    for item in items:
+        (kept if source_of_item(item) == wanted else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -169,7 +106,8 @@ def target(request: pytest.FixtureRequest, seed: int) -> Iterator[Target]:
         return
     server = EmbeddedServer(seed=seed)
     try:
-        embedded = server.start()
+        # The seed's data as a fixture file: the exact checks of cells and metrics read it (§6).
+        embedded = replace(server.start(), fixture=seeded_fixture(seed))
     except EmbeddedServerError:
         request.session.shouldstop = "exports-contract: the embedded server did not start"
         raise
@@ -206,9 +144,10 @@ def known(target: Target, discovery: Discovery) -> Target:
 
 
 @pytest.fixture(scope="session")
-def client(known: Target, pacer: Pacer) -> Iterator[ExportsClient]:
-    """A client whose every exchange must obey every single-response rule."""
-    with ExportsClient(known, pacer=pacer, on_exchange=check_exchange) as checked:
+def client(pytestconfig: pytest.Config, known: Target, pacer: Pacer) -> Iterator[ExportsClient]:
+    """A client whose every exchange must obey every single-response rule (of the chosen source)."""
+    source = pytestconfig.stash[RULES_KEY]
+    with ExportsClient(known, pacer=pacer, on_exchange=partial(check_exchange, source=source)) as checked:
         yield checked
 
 
@@ -237,7 +176,7 @@ def st_schema(
     pacer: Pacer,
     client: ExportsClient,
 ) -> Any:
-    max_examples = pytestconfig.getoption("--max-examples") or int(os.environ.get(ENV_MAX_EXAMPLES, "40"))
+    max_examples = pytestconfig.getoption("max_examples") or int(os.environ.get(ENV_MAX_EXAMPLES, "40"))
 
     def sees_group(token: str) -> bool:
         probe = client.export({"export_type": "links_list", "filter": NOTHING}, token=token, check=False)

@@ -40,6 +40,8 @@ from bitly_exports_contract.kit.paced_http import PacedTransport, RefusedUnread,
 from bitly_exports_contract.kit.relations import World
 from bitly_exports_contract.spec import figures
 
+pytestmark = pytest.mark.source("contract")
+
 Body: TypeAlias = (
     LinkEngagementsBatchByBitlinksRequest
     | LinkEngagementsBatchByFilterRequest

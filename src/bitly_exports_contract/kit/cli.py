@@ -17,15 +17,10 @@ import pytest
 
 from bitly_exports_contract.kit import redact
 from bitly_exports_contract.kit.failure import ContractViolation
-from bitly_exports_contract.kit.limits import (
-    LIVE_LIMITS,
-    LOCAL_LIMITS,
-    LimitsError,
-    RunStopped,
-    limits_from_options,
-)
+from bitly_exports_contract.kit.limits import LimitsError, RunStopped
+from bitly_exports_contract.kit.options import add_to_argparse, forward, rule_sources, target_and_limits
 from bitly_exports_contract.kit.plugin import guard_of, outcome_of
-from bitly_exports_contract.kit.target import ENV_BASE_URL, EXTRA_ROLES, TargetError, target_from_options
+from bitly_exports_contract.kit.target import EXTRA_ROLES, TargetError
 
 ENV_SUITE = "EXPORTS_CONTRACT_SUITE"
 # How much of a failure that is not a ContractViolation (a schemathesis finding, an error) to print.
@@ -48,60 +43,8 @@ def _parser() -> argparse.ArgumentParser:
         help="verify a server against the contract (the embedded reference server when no --base-url)",
         description="Options not listed here are passed to pytest (e.g. -x, -k EXPR).",
     )
-    verify.add_argument("--base-url", help="the server's base URL, e.g. https://api-ssl.bitly.com/v4")
-    verify.add_argument("--token", help="a paid-tier token that may export from --group-guid")
-    verify.add_argument("--group-guid", help="the group to export from")
-    verify.add_argument("--other-group-guid", help="a second group, for the cross-group rules")
-    verify.add_argument("--tier", help="the tier of --token (discovered when not given)")
-    for role in EXTRA_ROLES:
-        verify.add_argument(f"--token-{role}", help=f"a token of role {role!r}, for the rules about it")
-    verify.add_argument("--limited-per-minute", type=int, help="the rate limit of --token-limited, if known")
+    add_to_argparse(verify)
     verify.add_argument("--junit", metavar="FILE", help="write a JUnit XML report here")
-    verify.add_argument("--seed", type=int, help="the embedded data set's and the generators' seed")
-    verify.add_argument("--max-examples", type=int, help="schemathesis examples per phase")
-    local, live = LOCAL_LIMITS, LIVE_LIMITS
-    limits = verify.add_argument_group(
-        "limits",
-        "Defaults depend on where the server is: on this machine (the embedded server, localhost, "
-        "127.0.0.1, ::1) or anywhere else. 0 switches off a budget, a rate ceiling or a deadline.",
-    )
-    limits.add_argument(
-        "--max-requests",
-        type=int,
-        metavar="N",
-        help=f"the most requests the run sends; then it stops and fails (EXPORTS_MAX_REQUESTS; default "
-        f"{local.max_requests} on this machine, {live.max_requests} elsewhere)",
-    )
-    limits.add_argument(
-        "--rate",
-        type=float,
-        metavar="R",
-        help=f"at most R requests a second (EXPORTS_RATE; default none on this machine, "
-        f"{live.rate:g} elsewhere)",
-    )
-    limits.add_argument(
-        "--timeout",
-        "--request-timeout",
-        dest="request_timeout",
-        type=float,
-        metavar="S",
-        help=f"seconds one request may take in all: connect, send, the answer's headers and body "
-        f"(EXPORTS_TIMEOUT; default {local.timeout:g})",
-    )
-    limits.add_argument(
-        "--max-wait",
-        type=float,
-        metavar="S",
-        help=f"seconds the run may spend waiting out Retry-After on 429 and 503 (EXPORTS_MAX_WAIT; default "
-        f"{local.max_wait:g} on this machine, {live.max_wait:g} elsewhere)",
-    )
-    limits.add_argument(
-        "--deadline",
-        type=float,
-        metavar="S",
-        help=f"seconds the whole run may take (EXPORTS_DEADLINE; default {local.deadline:g} on this "
-        f"machine, {live.deadline:g} elsewhere)",
-    )
     return parser
 
 
@@ -110,6 +53,32 @@ class Failure:
     nodeid: str
     rule: str
     text: str
+
+    @property
+    def source(self) -> str:
+        """`documented` (Bitly's published description says it) or `contract` (CONTRACT.md's reading)."""
+        return rule_source(self.rule)
+
+
+# Rules outside the registries: a server that does not answer, or whose plain export is unreadable,
+# breaks what Bitly documents as much as anything.
+_DOCUMENTED_EXTRA = frozenset({"every_request_is_answered", "discovery_exports_are_readable"})
+
+
+def rule_source(rule: str) -> str:
+    """Where a broken rule comes from, by its name."""
+    # Imported here: importing the suite's modules before pytest starts would keep pytest from
+    # rewriting the asserts of the plugins they pull in.
+    from bitly_exports_contract.kit.checks._base import REGISTRY
+    from bitly_exports_contract.kit.relations import RELATIONS
+
+    if rule == "run stopped":
+        return "run"
+    if rule in REGISTRY:
+        return REGISTRY[rule].source
+    if rule in RELATIONS:
+        return RELATIONS[rule].source
+    return "documented" if rule in _DOCUMENTED_EXTRA else "contract"
 
 
 @dataclass(eq=False)
@@ -158,6 +127,13 @@ class Collector:
         )
 
 
+_SOURCE_TITLES = {
+    "documented": "documented (Bitly's published description of the endpoint)",
+    "contract": "contract (the readings CONTRACT.md adds)",
+    "run": "the run stopped early",
+}
+
+
 def _rule_of(text: str) -> str:
     """The rule a failure's text names: ours, a schemathesis finding, or just "error"."""
     for line in text.splitlines():
@@ -190,19 +166,26 @@ def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> No
     for failure in collector.failures:
         by_rule.setdefault(failure.rule, []).append(failure)
     out = sys.stdout
-    if by_rule:
-        out.write(f"\n{'=' * 30} broken contract rules {'=' * 30}\n")
-    for rule, failures in by_rule.items():
-        out.write(f"\n### {rule}: broken in {len(failures)} test(s)\n")
-        out.write(f"first in {failures[0].nodeid}\n{failures[0].text}\n")
-        for other in failures[1:]:
-            out.write(f"  also in {other.nodeid}\n")
+    for source, title in _SOURCE_TITLES.items():
+        group = {rule: found for rule, found in by_rule.items() if found[0].source == source}
+        if not group:
+            continue
+        out.write(f"\n{'=' * 20} broken rules: {title} {'=' * 20}\n")
+        for rule, failures in group.items():
+            out.write(f"\n### {rule} ({source}): broken in {len(failures)} test(s)\n")
+            out.write(f"first in {failures[0].nodeid}\n{failures[0].text}\n")
+            for other in failures[1:]:
+                out.write(f"  also in {other.nodeid}\n")
     counts = ", ".join(f"{n} {outcome}" for outcome, n in sorted(collector.counts.items()))
     broken = len([rule for rule in by_rule if rule != "run stopped"])
     if collector.stopped is not None:
         verdict = f"the run stopped: {collector.stopped}" + (f"; {broken} rule(s) broken" if broken else "")
     elif collector.failures:
-        verdict = f"{broken} rule(s) broken"
+        sources = [found[0].source for rule, found in by_rule.items() if rule != "run stopped"]
+        verdict = (
+            f"{broken} rule(s) broken ({sources.count('documented')} documented by Bitly, "
+            f"{sources.count('contract')} of CONTRACT.md's readings)"
+        )
     elif code == pytest.ExitCode.USAGE_ERROR:
         verdict = "the run could not start: the options do not reach the group (see the error above)"
     elif code != 0:
@@ -217,27 +200,11 @@ def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> No
 
 
 def _check_options(args: argparse.Namespace) -> str | None:
-    """What is wrong with the target or limit options, before anything starts."""
+    """What is wrong with the target, limit or run options, before anything starts."""
     try:
-        target_from_options(
-            base_url=args.base_url,
-            token=args.token,
-            group_guid=args.group_guid,
-            other_group_guid=args.other_group_guid,
-            tier=args.tier,
-            tokens={role: getattr(args, f"token_{role}") for role in EXTRA_ROLES},
-            limited_per_minute=args.limited_per_minute,
-        )
-        limits_from_options(
-            base_url=args.base_url or os.environ.get(ENV_BASE_URL),
-            max_requests=args.max_requests,
-            rate=args.rate,
-            timeout=args.request_timeout,
-            max_wait=args.max_wait,
-            deadline=args.deadline,
-            environ=os.environ,
-        )
-    except (TargetError, LimitsError) as exc:
+        target_and_limits(lambda dest: getattr(args, dest))
+        rule_sources(lambda dest: getattr(args, dest))
+    except (TargetError, LimitsError, ValueError) as exc:
         return str(exc)
     return None
 
@@ -269,28 +236,8 @@ def verify(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
         return int(pytest.ExitCode.USAGE_ERROR)
     seed = args.seed if args.seed is not None else random.randrange(1, 10**6)
     print(f"exports-contract: seed {seed}", flush=True)
-    pytest_args = [str(suite_dir()), "-p", "no:cacheprovider", "-q", "--seed", str(seed)]
-    for name in (
-        "base_url",
-        "token",
-        "group_guid",
-        "other_group_guid",
-        "tier",
-        "limited_per_minute",
-        "max_examples",
-        "max_requests",
-        "rate",
-        "request_timeout",
-        "max_wait",
-        "deadline",
-    ):
-        value = getattr(args, name)
-        if value is not None:
-            pytest_args += [f"--{name.replace('_', '-')}", str(value)]
-    for role in EXTRA_ROLES:
-        value = getattr(args, f"token_{role}")
-        if value is not None:
-            pytest_args += [f"--token-{role}", value]
+    args.seed = seed
+    pytest_args = [str(suite_dir()), "-p", "no:cacheprovider", "-q", *forward(args)]
     if args.junit:
         pytest_args += ["--junitxml", args.junit]
     collector = Collector()

@@ -8,12 +8,15 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from bitly_exports_contract.kit.fixture import read_fixture
 from bitly_exports_contract.kit.target import Target
 from bitly_exports_contract.spec import figures
 
@@ -38,6 +41,20 @@ def server_command(*, seed: int, extra: Sequence[str] = ()) -> list[str]:
     """The command that serves a seeded data set on a free port."""
     script = shutil.which("exports-server") or str(Path(sys.executable).with_name("exports-server"))
     return [script, "serve", "--seed", str(seed), "--port", "0", *extra]
+
+
+def seeded_fixture(seed: int) -> dict[str, Any]:
+    """The embedded server's data set, as the fixture file `exports-server write-fixture` writes
+    (CONTRACT §6's format): what the suite checks exact answers against."""
+    script = server_command(seed=seed)[0]
+    with tempfile.TemporaryDirectory(prefix="exports-contract-") as scratch:
+        path = Path(scratch) / "fixture.json"
+        done = subprocess.run(
+            [script, "write-fixture", "--seed", str(seed), str(path)], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise EmbeddedServerError(f"exports-server write-fixture failed: {done.stderr.strip()}")
+        return read_fixture(path)
 
 
 @dataclass
@@ -120,6 +137,7 @@ class EmbeddedServer:
             role_tiers=SEEDED_ROLE_TIERS,
             rate_limits=SEEDED_RATE_LIMITS,
             embedded=True,
+            honours_prefer=True,
         )
 
     def _pump(self) -> None:

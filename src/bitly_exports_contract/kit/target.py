@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
+from bitly_exports_contract.kit.fixture import FixtureUnreadable, read_fixture
 from bitly_exports_contract.spec import figures
 
 # Extra tokens the suite can use besides the main one, by role: the tiers of the contract,
@@ -47,6 +49,10 @@ class Target:
     # Per-minute rate limits of role tokens, when known (`limited`).
     rate_limits: Mapping[str, int] = field(default_factory=dict)
     embedded: bool = False
+    # The fixture the server loaded (CONTRACT §6's format), when the run knows it.
+    fixture: Mapping[str, Any] | None = field(default=None, repr=False)
+    # Whether the server honours the reference server's `Prefer` fault switches (§6).
+    honours_prefer: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
@@ -78,6 +84,8 @@ def target_from_options(
     tier: str | None = None,
     tokens: Mapping[str, str | None] | None = None,
     limited_per_minute: int | None = None,
+    fixture: str | None = None,
+    honours_prefer: bool = False,
     environ: Mapping[str, str] | None = None,
 ) -> Target | None:
     """A target from explicit options, falling back to the `EXPORTS_*` environment variables.
@@ -106,6 +114,10 @@ def target_from_options(
     if tier is not None and tier not in figures().tier_window_days:
         raise TargetError(f"unknown tier {tier!r}: one of {', '.join(figures().tier_window_days)}")
     limit = limited_per_minute or env.get(ENV_LIMITED_PER_MINUTE) or None
+    try:
+        data = read_fixture(fixture) if fixture else None
+    except (OSError, FixtureUnreadable) as exc:
+        raise TargetError(f"--fixture: {exc}") from None
     return Target(
         base_url=base_url,
         token=token,
@@ -114,4 +126,6 @@ def target_from_options(
         tier=tier,
         tokens=extra,
         rate_limits={"limited": int(limit)} if limit is not None else {},
+        fixture=data,
+        honours_prefer=honours_prefer,
     )

@@ -8,12 +8,17 @@ import os
 import socket
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..store.dataset import Dataset
 from ..store.db import Store, StoreError
 from ..store.fixture import FixtureError, dump_fixture, load_fixture
 from ..store.seed import seed_dataset
+
+# The seam for servers that differ from the reference server on purpose (the conforming variants of
+# the suite's self-test): ASGI middleware around the app, given with `main(..., wrap=...)`.
+AppWrapper = Callable[[Any], Any]
 
 DEFAULT_SEED = 1
 DEFAULT_LINKS = 2000
@@ -148,8 +153,10 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{shown_host}:{port}/v4"
 
 
-def serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace, wrap: AppWrapper | None = None) -> int:
     if args.workers > 1:
+        if wrap is not None:
+            raise StoreError("a wrapped app serves with one worker (--workers 1)")
         return serve_workers(args)
     import uvicorn
 
@@ -158,7 +165,9 @@ def serve(args: argparse.Namespace) -> int:
     store = open_store(fixture=args.fixture, seed=args.seed, db=args.db, links=args.links)
     gc.collect()
     gc.freeze()  # the loaded data set is long-lived: keep the collector from rescanning it
-    app = ExportsApp(ServerConfig(store=store, now=args.now, faults_enabled=not args.no_faults))
+    app: Any = ExportsApp(ServerConfig(store=store, now=args.now, faults_enabled=not args.no_faults))
+    if wrap is not None:
+        app = wrap(app)
     sock = listen(args.host, args.port)
     print(banner(store=store, base_url=base_url(sock)), flush=True)
     config = uvicorn.Config(
@@ -208,11 +217,12 @@ def serve_workers(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, wrap: AppWrapper | None = None) -> int:
+    """The command line; `wrap`, for `serve`, puts ASGI middleware around the app (one worker)."""
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
-            return serve(args)
+            return serve(args, wrap)
         if args.command == "build-db":
             source = load_fixture(args.fixture) if args.fixture else seed_dataset(args.seed, links=args.links)
             Store.build(source, path=args.out)

@@ -18,10 +18,12 @@ _MODULES = (envelope, csv_shape, rows, cells, filters, window, errors)
 ALL_CHECKS: tuple[ContractCheck, ...] = tuple(REGISTRY.values())
 
 
-def violations(exchange: Exchange) -> list[ContractViolation]:
-    """Every rule the exchange breaks."""
+def violations(exchange: Exchange, *, source: str = "all") -> list[ContractViolation]:
+    """Every rule the exchange breaks (of one source: `documented` or `contract`, or of `all`)."""
     found: list[ContractViolation] = []
     for check in ALL_CHECKS:
+        if source != "all" and check.source != source:
+            continue
         try:
             check(exchange.sent, exchange.received)
         except ContractViolation as exc:
@@ -29,9 +31,9 @@ def violations(exchange: Exchange) -> list[ContractViolation]:
     return found
 
 
-def check_exchange(exchange: Exchange) -> None:
+def check_exchange(exchange: Exchange, *, source: str = "all") -> None:
     """Raise the first rule the exchange breaks (all of them named in the message)."""
-    found = violations(exchange)
+    found = violations(exchange, source=source)
     if not found:
         return
     first = found[0]

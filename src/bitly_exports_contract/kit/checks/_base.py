@@ -29,6 +29,8 @@ class ContractCheck:
     name: str
     rule: str
     function: CheckFunction
+    # `documented`: Bitly's published description of the endpoint says it; `contract`: CONTRACT.md adds it.
+    source: str = "contract"
 
     def __call__(self, sent: SentRequest, received: Received) -> None:
         try:
@@ -40,11 +42,14 @@ class ContractCheck:
 REGISTRY: dict[str, ContractCheck] = {}
 
 
-def contract_check(rule: str) -> Callable[[CheckFunction], ContractCheck]:
-    """Register a check under its function's name, with the words of CONTRACT.md it holds."""
+def contract_check(rule: str, *, source: str = "contract") -> Callable[[CheckFunction], ContractCheck]:
+    """Register a check under its function's name, with the words of CONTRACT.md it holds and where
+    the rule comes from (`documented` by Bitly, or a `contract` reading)."""
 
     def register(function: CheckFunction) -> ContractCheck:
-        check = ContractCheck(name=function.__name__, rule=" ".join(rule.split()), function=function)
+        check = ContractCheck(
+            name=function.__name__, rule=" ".join(rule.split()), function=function, source=source
+        )
         REGISTRY[check.name] = check
         return check
 

@@ -42,7 +42,9 @@ def response_fields_conformance(sent: SentRequest, received: Received) -> None:
         raise Broken(f"`columns` holds non-strings: {body['columns']!r}")
 
 
-@contract_check("§4: every response body is `application/json` (the Error object for errors)")
+@contract_check(
+    "§4: every response body is `application/json` (the Error object for errors)", source="documented"
+)
 def response_content_type_conformance(sent: SentRequest, received: Received) -> None:
     if sent.method == "HEAD":
         return
@@ -82,7 +84,10 @@ def media_type_conformance(sent: SentRequest, received: Received) -> None:
         raise Broken(f"media_type is {export.body.get('media_type')!r}")
 
 
-@contract_check("§4: `data_uri` | `data:text/csv;base64,` followed by standard base64 of the CSV bytes")
+@contract_check(
+    "§4: `data_uri` | `data:text/csv;base64,` followed by standard base64 of the CSV bytes",
+    source="documented",
+)
 def data_uri_conformance(sent: SentRequest, received: Received) -> None:
     export = export_of(sent, received)
     if export is None or not isinstance(export.body.get("data_uri"), str):
@@ -93,7 +98,7 @@ def data_uri_conformance(sent: SentRequest, received: Received) -> None:
         raise Broken(f"data_uri {exc}") from None
 
 
-@contract_check("§4: `size_bytes` | length of the decoded CSV bytes")
+@contract_check("§4: `size_bytes` | length of the decoded CSV bytes", source="documented")
 def size_bytes_conformance(sent: SentRequest, received: Received) -> None:
     export = export_of(sent, received)
     if export is None or export.csv is None:

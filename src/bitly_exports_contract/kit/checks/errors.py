@@ -67,7 +67,8 @@ def invalid_arg_message(field: str) -> str:
 @contract_check(
     '§5: Every error body is Bitly\'s `Error` object: `{"message": "...", "resource": "groups", '
     '"description": "...", "errors": [{"field": "...", "error_code": "...", "message": "..."}]}`; '
-    "§7: `resource` is always `groups`"
+    "§7: `resource` is always `groups`",
+    source="documented",
 )
 def error_body_conformance(sent: SentRequest, received: Received) -> None:
     if received.status < 400 or sent.method == "HEAD":

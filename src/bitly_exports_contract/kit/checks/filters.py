@@ -29,7 +29,10 @@ def _first_failing(rows: list[Row], holds: Callable[[Row], bool]) -> tuple[int, 
     return next(((n, row) for n, row in enumerate(rows, start=1) if not holds(row)), None)
 
 
-@contract_check("§1: `filter.archived` | `on` archived only, `off` (default) unarchived only, `both` all")
+@contract_check(
+    "§1: `filter.archived` | `on` archived only, `off` (default) unarchived only, `both` all",
+    source="documented",
+)
 def archived_filter_conformance(sent: SentRequest, received: Received) -> None:
     found = _rows_of_list(sent, received)
     if found is None:
@@ -47,7 +50,8 @@ def archived_filter_conformance(sent: SentRequest, received: Received) -> None:
 
 @contract_check(
     "§1: `filter.created_after` | created at or after (inclusive); "
-    "`filter.created_before` | created strictly before (exclusive)"
+    "`filter.created_before` | created strictly before (exclusive)",
+    source="documented",
 )
 def created_filter_conformance(sent: SentRequest, received: Received) -> None:
     found = _rows_of_list(sent, received)

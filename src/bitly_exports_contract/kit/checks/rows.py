@@ -10,7 +10,8 @@ from bitly_exports_contract.kit.request_view import dedupe
 
 @contract_check(
     "§2: The cap is 200 rows when metrics are included (`link_engagements_batch`, or `include_metrics: true` "
-    "on a list export), else 1000."
+    "on a list export), else 1000.",
+    source="documented",
 )
 def row_cap_conformance(sent: SentRequest, received: Received) -> None:
     export = export_of(sent, received)
@@ -25,7 +26,8 @@ def row_cap_conformance(sent: SentRequest, received: Received) -> None:
 
 @contract_check(
     "§2: `truncated` is true exactly when the match set is larger than the cap; then `row_count` equals the "
-    "cap. Otherwise `row_count` equals the size of the match set."
+    "cap. Otherwise `row_count` equals the size of the match set.",
+    source="documented",
 )
 def truncation_conformance(sent: SentRequest, received: Received) -> None:
     export = export_of(sent, received)

@@ -20,7 +20,8 @@ def clamp_window(*, bounds: tuple[int, int] | None, start: int, now: int) -> tup
 
 @contract_check(
     "§3: The response carries the effective `unix_from` and `unix_to` when metrics are included, and omits "
-    "both otherwise."
+    "both otherwise.",
+    source="documented",
 )
 def window_echo_conformance(sent: SentRequest, received: Received) -> None:
     export = export_of(sent, received)

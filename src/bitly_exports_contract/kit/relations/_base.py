@@ -154,6 +154,8 @@ class Relation:
     name: str
     rule: str
     function: RelationFunction
+    # `documented`: Bitly's published description of the endpoint says it; `contract`: CONTRACT.md adds it.
+    source: str = "contract"
 
     def __call__(self, world: World) -> None:
         try:
@@ -166,11 +168,14 @@ class Relation:
 RELATIONS: dict[str, Relation] = {}
 
 
-def relation(rule: str) -> Callable[[RelationFunction], Relation]:
-    """Register a relation under its function's name, with the words of CONTRACT.md it holds."""
+def relation(rule: str, *, source: str = "contract") -> Callable[[RelationFunction], Relation]:
+    """Register a relation under its function's name, with the words of CONTRACT.md it holds and
+    where the rule comes from (`documented` by Bitly, or a `contract` reading)."""
 
     def register(function: RelationFunction) -> Relation:
-        found = Relation(name=function.__name__, rule=" ".join(rule.split()), function=function)
+        found = Relation(
+            name=function.__name__, rule=" ".join(rule.split()), function=function, source=source
+        )
         RELATIONS[found.name] = found
         return found
 

@@ -100,7 +100,10 @@ def archived_absent_equals_off(world: World) -> None:
         same_bytes(absent, off, f"{export_type}: no `archived` vs `archived: off`")
 
 
-@relation("§1: `filter.archived` | `on` archived only, `off` (default) unarchived only, `both` all")
+@relation(
+    "§1: `filter.archived` | `on` archived only, `off` (default) unarchived only, `both` all",
+    source="documented",
+)
 def archived_on_and_off_make_both(world: World) -> None:
     for export_type, items in ((LINKS, world.links()), (QR_CODES, world.qr_codes())):
         window = {"created_after": recent_window(items, NO_METRICS_CAP)}
@@ -180,7 +183,8 @@ def empty_tags_is_no_tag_filter(world: World) -> None:
 
 @relation(
     "§1: `filter.created_after` | created at or after (inclusive); `filter.created_before` | created "
-    "strictly before (exclusive)"
+    "strictly before (exclusive)",
+    source="documented",
 )
 def created_after_inclusive_created_before_exclusive(world: World) -> None:
     items = world.links()
@@ -342,7 +346,7 @@ def qr_domain_matches_through_bitlink(world: World) -> None:
             raise RelationBroken(f"{item.id} has no bitlink yet matches domain {host!r}", view.exchange)
 
 
-@relation("§1: `filter.campaign_guid` | accepted and ignored for `qr_codes_list`")
+@relation("§1: `filter.campaign_guid` | accepted and ignored for `qr_codes_list`", source="documented")
 def qr_campaign_guid_is_ignored(world: World) -> None:
     base: dict[str, Any] = {"export_type": QR_CODES, "filter": {"archived": "both"}}
     with_campaign = {"export_type": QR_CODES, "filter": {"archived": "both", "campaign_guid": "Cq0nexist9Z"}}

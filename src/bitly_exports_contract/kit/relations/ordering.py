@@ -105,7 +105,8 @@ def _cap_pair(world: World, body_of: Any, items: tuple[Item, ...], cap: int, wha
 
 @relation(
     "§2: `truncated` is true exactly when the match set is larger than the cap; then `row_count` equals the "
-    "cap; The match set is ordered, then cut at the cap"
+    "cap; The match set is ordered, then cut at the cap",
+    source="documented",
 )
 def caps_hold_at_the_boundary(world: World) -> None:
     links, qr_codes = world.links(), world.qr_codes()

@@ -24,6 +24,7 @@ class Malformed:
     messages: tuple[str, ...] = ("INVALID_JSON",)
     # An open point of §7: the body may also be read as a valid request and answered 200.
     may_be_valid: bool = False
+    source: str = "contract"  # §7's strict RFC 8259 reading
 
 
 MALFORMED: tuple[Malformed, ...] = (

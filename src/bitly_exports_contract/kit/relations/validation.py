@@ -51,6 +51,10 @@ class BadRequest:
     good: Body
     # Another field set the contract also allows (e.g. an array item reported at its index or not).
     also: frozenset[str] | None = None
+    # The status and a 400 are Bitly's documented answer to a few of these (a missing or unknown
+    # `export_type`, a list export without `filter`, `bitlinks` beside `filter`); the exact
+    # `INVALID_ARG_<FIELD>` and `errors[]` set are CONTRACT.md's reading.
+    source: str = "contract"
 
 
 def case(
