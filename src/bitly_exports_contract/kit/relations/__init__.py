@@ -6,7 +6,7 @@ Each relation is registered under its name with the words of CONTRACT.md it hold
 
 from __future__ import annotations
 
-from bitly_exports_contract.kit.relations import access, matching, ordering, transport, window
+from bitly_exports_contract.kit.relations import access, data, faults, matching, ordering, transport, window
 from bitly_exports_contract.kit.relations._base import RELATIONS, Inapplicable, Relation, World
 from bitly_exports_contract.kit.relations.transport import MALFORMED, Malformed, check_malformed
 from bitly_exports_contract.kit.relations.validation import (
@@ -16,7 +16,7 @@ from bitly_exports_contract.kit.relations.validation import (
     check_rejected,
 )
 
-_MODULES = (matching, ordering, window, access, transport)
+_MODULES = (matching, ordering, window, access, transport, data, faults)
 
 __all__ = [
     "BAD_REQUESTS",

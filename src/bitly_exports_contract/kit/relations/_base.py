@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from bitly_exports_contract.kit.checks._base import Export, export_of
@@ -12,6 +13,7 @@ from bitly_exports_contract.kit.csvview import unguard
 from bitly_exports_contract.kit.discover import Discovery, Item
 from bitly_exports_contract.kit.exchange import Exchange
 from bitly_exports_contract.kit.failure import ContractViolation, violation
+from bitly_exports_contract.kit.fixture import GroupData, group_data
 from bitly_exports_contract.kit.request_view import LINKS
 from bitly_exports_contract.kit.target import Target
 
@@ -82,6 +84,16 @@ class World:
                 f"the {role!r} token gets 403 on group {self.target.group_guid}: it cannot see the group"
             )
         return exchange
+
+    @cached_property
+    def data(self) -> GroupData:
+        """The target group's data from the fixture the server loaded (§6), or the relation does not apply."""
+        if self.target.fixture is None:
+            raise Inapplicable("the run does not know the server's data (pass --fixture FILE)")
+        found = group_data(self.target.fixture, self.target.group_guid)
+        if found is None:
+            raise Inapplicable(f"the fixture has no group {self.target.group_guid}")
+        return found
 
     def token(self, role: str) -> str:
         """The token of a role, or the relation does not apply to this target."""

@@ -270,3 +270,34 @@ def rate_limit_answers_429(world: World) -> None:
         )
     if limit is not None and accepted != limit and spent < _WINDOW_SECONDS:
         raise RelationBroken(f"a limit of {limit} a minute let {accepted} requests through", exchange)
+
+
+@relation(
+    "§5: The order of checks is: auth and group (403), then body shape (413, 400), then tier (402), then "
+    "resolution (422): a group the token may not see is 403 before any 402 or 422"
+)
+def forbidden_comes_before_upgrade_and_resolution(world: World) -> None:
+    unknown_bitlinks = {"export_type": BATCH, "bitlinks": ["bit.ly/Zq0nexist9"]}
+    asked: list[tuple[str, Exchange]] = [
+        ("an unknown group, unknown bitlinks", world.send(unknown_bitlinks, group_guid=UNKNOWN_GROUP)),
+    ]
+    free = world.target.token_for("free")
+    if free is not None:
+        metrics = {**links_body(), "include_metrics": True}
+        asked.append(
+            (
+                "the free tier, metrics, an unknown group",
+                world.send(metrics, token=free, group_guid=UNKNOWN_GROUP),
+            )
+        )
+        asked.append(
+            (
+                "the free tier, unknown bitlinks, an unknown group",
+                world.send(unknown_bitlinks, token=free, group_guid=UNKNOWN_GROUP),
+            )
+        )
+    other = world.target.token_for("other")
+    if other is not None:
+        asked.append(("a hidden group, unknown bitlinks", world.send(unknown_bitlinks, token=other)))
+    for what, exchange in asked:
+        _expect(exchange, 403, "FORBIDDEN", what)

@@ -14,7 +14,7 @@ from bitly_exports_contract.kit.relations._base import (
     relation,
 )
 from bitly_exports_contract.kit.relations.oracle import Expected, expected_ids, expected_rows, has_bitlink
-from bitly_exports_contract.kit.request_view import LINKS, QR_CODES
+from bitly_exports_contract.kit.request_view import BATCH, LINKS, QR_CODES
 from bitly_exports_contract.spec import figures
 
 NO_METRICS_CAP = figures().row_cap(metrics=False)
@@ -358,3 +358,62 @@ def unknown_campaign_selects_nothing(world: World) -> None:
     view = world.ok(links_body(campaign_guid="Cq0nexist9Z"))
     if view.ids:
         raise RelationBroken(f"an unknown campaign selects {len(view.ids)} links", view.exchange)
+
+
+def _batch_filters(world: World) -> list[dict[str, Any]]:
+    """Filters of every kind, each built from what discovery saw, for the batch-versus-list relation."""
+    items = world.links()
+    found: list[dict[str, Any]] = [{"archived": "on"}]
+    if items:
+        found.append({"domain": items[0].id.split("/", 1)[0].upper()})
+        found.append({"query": items[len(items) // 2].id.split("/")[-1][:4]})
+    tags = world.discovery.tags()
+    if tags:
+        found.append({"tags": tags[:2]})
+    campaigns = world.data.campaigns if world.target.fixture is not None else []
+    found.append({"campaign_guid": campaigns[0] if campaigns else "Cq0nexist9Z"})
+    return found
+
+
+@relation(
+    "§1: `filter` | for `link_engagements_batch` exactly one of `bitlinks` and `filter`; §2: list exports "
+    "and filter-based batch exports newest first, cut at the cap (a filter selects the same links whichever "
+    "export asks)"
+)
+def batch_filter_selects_what_the_list_selects(world: World) -> None:
+    cap = figures().row_cap(metrics=True)
+    for filter_ in _batch_filters(world):
+        listed = world.ok(links_body() | {"filter": filter_})
+        batch = world.ok({"export_type": BATCH, "filter": filter_})
+        more = listed.truncated or len(listed.ids) > cap
+        want = listed.ids[:cap]
+        if batch.ids != want or batch.truncated is not more:
+            differ = next(
+                (
+                    (n, a, b)
+                    for n, (a, b) in enumerate(zip([*batch.ids, None], [*want, None], strict=False))
+                    if a != b
+                ),
+                None,
+            )
+            raise RelationBroken(
+                f"filter {filter_}: the batch export holds {len(batch.ids)} rows (truncated "
+                f"{batch.truncated}), the list export's first {cap} are {len(want)} (truncated {more}); "
+                "first difference "
+                f"(row, batch, list): {differ}",
+                batch.exchange,
+            )
+
+
+@relation(
+    "§7: Integers ... there is no upper bound (a `created_*` bound past any int64 selects as any other)"
+)
+def huge_created_bounds_are_bounds(world: World) -> None:
+    huge = 10**30
+    everything = world.ok(links_body())
+    after = world.ok(links_body(created_after=huge))
+    if after.ids or after.body.get("row_count") != 0:
+        raise RelationBroken(f"created_after 10**30 selects {len(after.ids)} links", after.exchange)
+    for filter_ in ({"created_before": huge}, {"created_after": 0, "created_before": huge}):
+        view = world.ok(links_body(**filter_))
+        same_bytes(everything, view, f"no created filter vs {filter_}")

@@ -17,6 +17,7 @@ from bitly_exports_contract.kit.relations.oracle import expected_ids, expected_r
 from bitly_exports_contract.kit.request_view import BATCH, LINKS, QR_CODES
 from bitly_exports_contract.spec import figures
 
+DAY = 86400
 METRICS_CAP = figures().row_cap(metrics=True)
 NO_METRICS_CAP = figures().row_cap(metrics=False)
 
@@ -161,4 +162,27 @@ def bitlinks_cap_counts_distinct_links(world: World) -> None:
                 f"{len(asked)} bitlinks ({len(distinct)} distinct): "
                 f"got {len(view.ids)} rows, truncated {view.truncated}",
                 view.exchange,
+            )
+
+
+@relation("§4: The same request against the same data returns the same CSV bytes")
+def the_same_request_gives_the_same_bytes(world: World) -> None:
+    now = world.discovery.now
+    # Metrics in a window in the past: a live clock does not move them between the two requests.
+    bounds = {"unix_from": now - 25 * DAY, "unix_to": now - DAY}
+    bodies: list[dict[str, Any]] = [
+        {"export_type": LINKS, "filter": {"archived": "both"}},
+        {"export_type": LINKS, "filter": {"archived": "both"}, "include_metrics": True, **bounds},
+        {"export_type": QR_CODES, "filter": {"archived": "both"}, "include_metrics": True, **bounds},
+    ]
+    ids = world.discovery.links.ids()[:METRICS_CAP]
+    if ids:
+        bodies.append({"export_type": BATCH, "bitlinks": list(reversed(ids)), **bounds})
+    for body in bodies:
+        first, second = world.ok(body), world.ok(body)
+        if first.csv_bytes != second.csv_bytes:
+            raise RelationBroken(
+                f"{body['export_type']}: the same request twice gave {len(first.csv_bytes)} and "
+                f"{len(second.csv_bytes)} different bytes",
+                second.exchange,
             )
