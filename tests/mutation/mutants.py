@@ -17,11 +17,13 @@ from bitly_exports_contract.rules import csv_shape, errors, export, validation
 from bitly_exports_contract.server import app as app_module
 from bitly_exports_contract.store import db as store_db
 
-MUTANTS: dict[str, tuple[str, Callable[[], None]]] = {}
+# A mutant patches the server's modules and returns None, or returns a factory of ASGI middleware
+# `(app, fixture) -> app` that goes around the app through the server's declared seam.
+MUTANTS: dict[str, tuple[str, Callable[[], Any]]] = {}
 
 
-def mutant(description: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
-    def register(fn: Callable[[], None]) -> Callable[[], None]:
+def mutant(description: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
+    def register(fn: Callable[[], Any]) -> Callable[[], Any]:
         MUTANTS[fn.__name__] = (description, fn)
         return fn
 
@@ -661,4 +663,5 @@ def metrics_ignore_window() -> None:
 
 
 # more mutants, registered on import
+import mutants_seam  # noqa: E402, F401
 import mutants_transport  # noqa: E402, F401

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,9 +29,9 @@ SEED_TOKEN = "tok-premium"
 ROLES = ("free", "core", "growth", "premium", "enterprise", "other", "limited")
 
 
-def start(name: str, seed: int) -> tuple[subprocess.Popen[str], str, list[str]]:
+def start(name: str, fixture: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "serve_mutant.py"), name, "--seed", str(seed), "--port", "0"],
+        [sys.executable, str(HERE / "serve_mutant.py"), name, str(fixture), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -50,9 +51,9 @@ def start(name: str, seed: int) -> tuple[subprocess.Popen[str], str, list[str]]:
     return proc, base_url, groups
 
 
-def run_one(name: str, seed: int) -> tuple[str, bool, float, str]:
+def run_one(name: str, seed: int, fixture: Path) -> tuple[str, bool, float, str]:
     began = time.monotonic()
-    proc, base_url, groups = start(name, seed)
+    proc, base_url, groups = start(name, fixture)
     try:
         result = subprocess.run(
             [
@@ -68,6 +69,9 @@ def run_one(name: str, seed: int) -> tuple[str, bool, float, str]:
                 groups[1],
                 "--seed",
                 str(seed),
+                "--fixture",
+                str(fixture),
+                "--honours-prefer",
                 *(arg for role in ROLES for arg in (f"--token-{role}", f"tok-{role}")),
                 "-x",  # one broken rule is enough to kill a mutant
             ],
@@ -76,7 +80,10 @@ def run_one(name: str, seed: int) -> tuple[str, bool, float, str]:
             timeout=600,
         )
         killed = result.returncode != 0
-        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-3:])
+        lines = (result.stdout + result.stderr).strip().splitlines()
+        # the rules the suite reported broken (its summary heads each with `### rule (source)`)
+        broken = [line.split()[1] for line in lines if line.startswith("### ")]
+        tail = ", ".join(broken) if broken else "\n".join(lines[-3:])
     finally:
         proc.kill()
         proc.wait()
@@ -91,16 +98,30 @@ def main() -> int:
     args = parser.parse_args()
     names = args.only or list(MUTANTS)
 
-    _, ok, secs, tail = run_one("none", args.seed)
+    scratch = tempfile.TemporaryDirectory(prefix="mutants-")
+    fixture = Path(scratch.name) / "seed.json"
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("exports-server")),
+            "write-fixture",
+            "--seed",
+            str(args.seed),
+            str(fixture),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    _, ok, secs, tail = run_one("none", args.seed, fixture)
     print(f"unmutated server: {'FAILED' if ok else 'passes'} ({secs:.0f}s)", flush=True)
     if ok:
         print(tail)
         return 1
     survivors = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for name, killed, secs, _tail in pool.map(lambda n: run_one(n, args.seed), names):
+        for name, killed, secs, tail in pool.map(lambda n: run_one(n, args.seed, fixture), names):
             print(
-                f"{'killed  ' if killed else 'SURVIVED'} {name:<34} {secs:5.0f}s  {MUTANTS[name][0]}",
+                f"{'killed  ' if killed else 'SURVIVED'} {name:<34} {secs:5.0f}s  {MUTANTS[name][0]}"
+                + (f"\n           by {tail}" if killed and "\n" not in tail else ""),
                 flush=True,
             )
             if not killed:

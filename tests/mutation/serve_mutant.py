@@ -1,7 +1,13 @@
-"""Start `exports-server serve` with one mutant applied: `python serve_mutant.py NAME [serve args]`."""
+"""Start `exports-server serve` with one mutant applied: `python serve_mutant.py NAME FIXTURE [serve args]`.
+
+A mutant either patches the server's modules (the older ones) or returns a factory of ASGI middleware,
+which goes around the app through `exports-server`'s declared seam (`main(..., wrap=...)`) and is
+given the fixture the server loads.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -12,7 +18,8 @@ from mutants import MUTANTS  # noqa: E402
 from bitly_exports_contract.server.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    name, *rest = sys.argv[1:]
-    if name != "none":
-        MUTANTS[name][1]()
-    raise SystemExit(main(["serve", *rest]))
+    name, fixture_path, *rest = sys.argv[1:]
+    fixture = json.loads(Path(fixture_path).read_text(encoding="utf-8"))
+    made = MUTANTS[name][1]() if name != "none" else None
+    wrap = None if made is None else (lambda app: made(app, fixture))
+    raise SystemExit(main(["serve", "--fixture", fixture_path, "--workers", "1", *rest], wrap=wrap))

@@ -10,6 +10,7 @@ A variant passes when `exports-contract verify --base-url ...` exits 0 against i
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import tempfile
@@ -56,9 +57,13 @@ def start(name: str, fixture: Path) -> tuple[subprocess.Popen[str], str, list[st
     return proc, base_url, groups
 
 
-def run_one(name: str, fixture: Path, seed: int) -> tuple[str, bool, float, str]:
+def run_one(name: str, seed_fixture: Path, seed: int) -> tuple[str, bool, float, str]:
     """(name, passed, seconds, the run's last lines)."""
     began = time.monotonic()
+    chosen = VARIANTS[name]
+    fixture = seed_fixture.with_name(f"{name}.json")
+    data = json.loads(seed_fixture.read_text(encoding="utf-8"))
+    fixture.write_text(json.dumps(chosen.data(data) if chosen.data is not None else data), encoding="utf-8")
     proc, base_url, groups = start(name, fixture)
     try:
         result = subprocess.run(
@@ -75,6 +80,11 @@ def run_one(name: str, fixture: Path, seed: int) -> tuple[str, bool, float, str]
                 groups[1],
                 "--seed",
                 str(seed),
+                # the suite knows the variant's data and its fault switches, as it would a server's
+                # whose team hands them over
+                "--fixture",
+                str(fixture),
+                "--honours-prefer",
                 *(arg for role in ROLES for arg in (f"--token-{role}", f"tok-{role}")),
             ],
             capture_output=True,
