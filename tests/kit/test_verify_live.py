@@ -235,3 +235,60 @@ def test_a_misbehaving_server_fails_the_run_fast_and_clearly(runs: dict[str, Run
         assert "-H 'Authorization: Bearer REDACTED'" in run.stdout
     assert "<testcase" in (run.folder / "report.xml").read_text()
     assert_no_token_anywhere(run)
+
+
+def test_a_token_that_cannot_see_the_group_is_a_usage_error(
+    reference: ReferenceServer, tmp_path: Path
+) -> None:
+    """The user's mistake, not a broken rule: the run says which options to look at and exits 4."""
+    run = verify(
+        tmp_path,
+        "--base-url",
+        reference.base_url,
+        "--token",
+        f"tok-{MARK}-other",  # sees only the second group
+        "--group-guid",
+        reference.groups[0],
+        "--max-examples",
+        "2",
+    )
+    assert run.code == 4, run.stdout[-2000:]
+    assert "cannot see that group" in run.stdout + run.stderr
+    assert "--group-guid" in run.stdout + run.stderr
+    assert "Contract rule broken" not in run.stdout
+    assert_no_token_anywhere(run)
+
+
+def test_rules_documented_runs_only_what_bitly_documents(reference: ReferenceServer, tmp_path: Path) -> None:
+    args = ("--base-url", reference.base_url, "--token", TOKEN, "--group-guid", reference.groups[0])
+    documented = verify(tmp_path / "documented", *args, "--rules", "documented", "-rA")
+    assert documented.code == 0, documented.stdout[-3000:]
+    ran = set(re.findall(r"^(?:PASSED|SKIPPED) \S+\[([^\]]+)\]", documented.stdout, flags=re.MULTILINE))
+    assert {"row_cap_conformance", "truncation_conformance", "error_body_conformance"} <= ran
+    assert not ran & {"csv_quoting_conformance", "error_fields_conformance", "filename_conformance"}
+    assert "deselected" in documented.stdout
+
+
+def test_a_fixture_given_to_the_run_enables_the_exact_checks(
+    reference: ReferenceServer, tmp_path: Path
+) -> None:
+    fixture = tmp_path / "given.json"
+    subprocess.run(
+        [str(BIN / "exports-server"), "write-fixture", "--seed", "5", "--links", "60", str(fixture)],
+        check=True,
+        capture_output=True,
+    )
+    data = json.loads(fixture.read_text())
+    for entry in data["tokens"]:
+        entry["token"] = (
+            TOKEN if entry["token"] == "tok-premium" else entry["token"].replace("tok-", f"tok-{MARK}-")
+        )
+    fixture.write_text(json.dumps(data))
+    args = ("--base-url", reference.base_url, "--token", TOKEN, "--group-guid", reference.groups[0])
+    chosen = ("-k", "cells_render_the_data or qr_metrics_count or campaign_selects", "-rA")
+    without = verify(tmp_path / "without", *args, *chosen)
+    assert without.code == 0 and "pass --fixture FILE" in without.stdout, without.stdout[-2000:]
+    given = verify(tmp_path / "with", *args, "--fixture", str(fixture), *chosen)
+    assert given.code == 0, given.stdout[-3000:]
+    passed = set(re.findall(r"^PASSED \S+\[([^\]]+)\]", given.stdout, flags=re.MULTILINE))
+    assert {"cells_render_the_data", "qr_metrics_count_their_own_engagements", "campaign_selects_its_links"} <= passed
