@@ -184,6 +184,9 @@ class Pacer:
         # Server errors that one more try answered properly (a live server's passing fault).
         self.transient_errors = 0
         self.stop_reason: str | None = None
+        # What the run is doing now, and the requests each such family of rules has sent.
+        self.family = "setup"
+        self.by_family: dict[str, int] = {}
 
     def remaining(self) -> float | None:
         """Seconds left before the run's deadline, None without one."""
@@ -226,6 +229,7 @@ class Pacer:
             if remaining is not None and remaining - wait <= 0:
                 self.stop_for_deadline()
             self.sent += 1
+            self.by_family[self.family] = self.by_family.get(self.family, 0) + 1
         if wait > 0:
             self._sleep(wait)
         remaining = self.remaining()
@@ -265,6 +269,11 @@ class Pacer:
                 self.stop_for_deadline(f"(the server answered {status} with Retry-After {seconds:g} s)")
             self.waited += seconds
         self._sleep(seconds)
+
+    def families(self) -> str:
+        """Requests by family of rules, most first."""
+        ranked = sorted(self.by_family.items(), key=lambda pair: (-pair[1], pair[0]))
+        return ", ".join(f"{family} {count}" for family, count in ranked)
 
     def summary(self) -> str:
         """The run's figures in a line."""

@@ -133,6 +133,15 @@ class SuiteGuard:
         if self._watchdog is not None and threading.current_thread() is threading.main_thread():
             self._watchdog.start()
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        # Session fixtures (discovery, the catalogue, the schema) send their requests in a setup.
+        self.pacer.family = "setup: discovery and the catalogue"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        self.pacer.family = family_of(item)
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
         self, item: pytest.Item, call: pytest.CallInfo[Any]
@@ -162,12 +171,36 @@ class SuiteGuard:
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         terminalreporter.write_line(f"exports-contract: {self.pacer.summary()}")
+        if self.pacer.by_family:
+            terminalreporter.write_line(f"exports-contract: requests by rule family: {self.pacer.families()}")
         if self.stopped is not None:
             terminalreporter.write_line(f"exports-contract: the run stopped: {self.stopped.reason}")
 
     def pytest_unconfigure(self) -> None:
         if self._watchdog is not None:
             self._watchdog.cancel()
+
+
+_FAMILIES = {
+    "test_every_generated_request_obeys_the_contract": "fuzzing",
+    "test_rule_holds_on_every_sample": "single-response checks",
+    "test_invalid_request_is_rejected": "400 rules",
+    "test_its_valid_twin_is_accepted": "400 rules",
+    "test_malformed_json_is_invalid_json": "malformed JSON",
+}
+
+
+def family_of(item: pytest.Item) -> str:
+    """The family of rules a test belongs to: a relation's module, or the kind of test."""
+    name = getattr(item, "originalname", item.name)
+    if name in _FAMILIES:
+        return _FAMILIES[name]
+    callspec = getattr(item, "callspec", None)
+    relation = callspec.params.get("relation") if callspec is not None else None
+    function = getattr(relation, "function", None)
+    if function is not None:
+        return "relations: " + str(function.__module__).rsplit(".", 1)[-1]
+    return item.path.stem.removeprefix("test_")
 
 
 def guard_of(config: pytest.Config) -> SuiteGuard | None:
