@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -39,6 +39,8 @@ class World:
     client: ExportsClient
     target: Target
     discovery: Discovery
+    # Request bodies already answered 200 with the main token (the 400 rules' twins repeat).
+    accepted: set[bytes] = field(default_factory=set)
 
     def send(self, body: Any, **options: Any) -> Exchange:
         """POST an export request (JSON unless bytes), every response checked."""

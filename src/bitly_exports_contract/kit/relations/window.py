@@ -112,23 +112,28 @@ def window_bounds_are_inclusive(world: World) -> None:
     # traffic changes its counts while the search runs.
     lo, hi = _window(whole)[0] + 3600, _window(whole)[1] - 3600
     total = _totals(_batch(world, busy, (lo, hi)))
-    # Halve the window, keeping a half with engagements, until it is one second wide; the halves must
-    # always add up to the whole, and the last second must still hold engagements.
+    # Halve the window, keeping a half with engagements, until it is one second wide: a left half
+    # never counts more than the whole, the right half holds the rest, and the last second must still
+    # hold engagements (one request a step; the halves' sum is checked where both are asked).
     while lo < hi:
         mid = (lo + hi) // 2
-        left, right = _batch(world, busy, (lo, mid)), _batch(world, busy, (mid + 1, hi))
-        sums = tuple(a + b for a, b in zip(_totals(left), _totals(right), strict=True))
-        if sums != total:
+        left = _batch(world, busy, (lo, mid))
+        counted = _totals(left)
+        if any(part > whole for part, whole in zip(counted, total, strict=True)):
             raise RelationBroken(
-                f"[{lo}, {mid}] and [{mid + 1}, {hi}] count {_totals(left)} + {_totals(right)}, "
+                f"[{lo}, {mid}] counts {counted}, more than the wider [{lo}, {hi}] ({total})", left.exchange
+            )
+        if sum(counted) > 0:
+            hi, total = mid, counted
+            continue
+        right = _batch(world, busy, (mid + 1, hi))
+        if _totals(right) != total:
+            raise RelationBroken(
+                f"[{lo}, {mid}] counts nothing and [{mid + 1}, {hi}] counts {_totals(right)}, yet "
                 f"[{lo}, {hi}] counts {total}",
                 right.exchange,
             )
-        lo, hi, total = (lo, mid, _totals(left)) if sum(_totals(left)) > 0 else (mid + 1, hi, _totals(right))
-        if sum(total) == 0:
-            raise RelationBroken(
-                f"the engagements of a window vanish when it narrows to [{lo}, {hi}]", right.exchange
-            )
+        lo = mid + 1
 
 
 def _own_now(view: View) -> int:
