@@ -291,4 +291,8 @@ def test_a_fixture_given_to_the_run_enables_the_exact_checks(
     given = verify(tmp_path / "with", *args, "--fixture", str(fixture), *chosen)
     assert given.code == 0, given.stdout[-3000:]
     passed = set(re.findall(r"^PASSED \S+\[([^\]]+)\]", given.stdout, flags=re.MULTILINE))
-    assert {"cells_render_the_data", "qr_metrics_count_their_own_engagements", "campaign_selects_its_links"} <= passed
+    assert {
+        "cells_render_the_data",
+        "qr_metrics_count_their_own_engagements",
+        "campaign_selects_its_links",
+    } <= passed

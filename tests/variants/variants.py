@@ -358,3 +358,13 @@ def one_passing_server_error(app: App, _fixture: Fixture) -> App:
         await app(scope, receive, send)
 
     return wrapped
+
+
+@variant("errors as `application/problem+json` (§5 names the body, not its media type)")
+def problem_json_errors(app: App, _fixture: Fixture) -> App:
+    def rewrite(_scope: Scope, status: int, headers: Headers, body: bytes) -> tuple[int, Headers, bytes]:
+        if status >= 400:
+            headers = [*without(headers, b"content-type"), (b"content-type", b"application/problem+json")]
+        return status, headers, body
+
+    return rewrite_responses(app, rewrite)

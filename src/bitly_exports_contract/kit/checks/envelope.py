@@ -43,13 +43,18 @@ def response_fields_conformance(sent: SentRequest, received: Received) -> None:
 
 
 @contract_check(
-    "§4: every response body is `application/json` (the Error object for errors)", source="documented"
+    "§4: Response 200 `application/json`; §5: Every error body is Bitly's `Error` object (JSON; §5 does not "
+    "name its media type, so `application/json` and any `application/*+json` are accepted)",
+    source="documented",
 )
 def response_content_type_conformance(sent: SentRequest, received: Received) -> None:
     if sent.method == "HEAD":
         return
     content_type = (received.header("content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json":
+    json_type = content_type == "application/json" or (
+        received.status >= 400 and content_type.startswith("application/") and content_type.endswith("+json")
+    )
+    if not json_type:
         raise Broken(f"Content-Type is {received.header('content-type')!r}")
     if received.json is None:
         raise Broken(f"the body is not JSON: {received.excerpt(200)!r}")
