@@ -33,11 +33,10 @@ _EXCERPT_LINES = 40
 
 
 def suite_dir() -> Path:
-    """Where `contract_tests/` is: $EXPORTS_CONTRACT_SUITE, the source tree's, or the working directory's."""
+    """Where the contract suite is: $EXPORTS_CONTRACT_SUITE, else the installed package's `kit/suite/`."""
     if os.environ.get(ENV_SUITE):
         return Path(os.environ[ENV_SUITE])
-    beside_source = Path(__file__).resolve().parents[3] / "contract_tests"
-    return beside_source if beside_source.is_dir() else Path.cwd() / "contract_tests"
+    return Path(__file__).resolve().parent / "suite"
 
 
 def _parser() -> argparse.ArgumentParser:
