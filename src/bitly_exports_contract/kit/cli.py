@@ -17,6 +17,7 @@ import pytest
 
 from bitly_exports_contract.kit import redact
 from bitly_exports_contract.kit.failure import ContractViolation
+from bitly_exports_contract.kit.html_report import ReportCollector
 from bitly_exports_contract.kit.limits import (
     LIVE_LIMITS,
     LOCAL_LIMITS,
@@ -56,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
         verify.add_argument(f"--token-{role}", help=f"a token of role {role!r}, for the rules about it")
     verify.add_argument("--limited-per-minute", type=int, help="the rate limit of --token-limited, if known")
     verify.add_argument("--junit", metavar="FILE", help="write a JUnit XML report here")
+    verify.add_argument(
+        "--report", metavar="FILE.html", help="write an HTML report here: a row per rule, curl to reproduce"
+    )
     verify.add_argument("--seed", type=int, help="the embedded data set's and the generators' seed")
     verify.add_argument("--max-examples", type=int, help="schemathesis examples per phase")
     local, live = LOCAL_LIMITS, LIVE_LIMITS
@@ -184,7 +188,7 @@ def _excerpt(text: str) -> str:
     )
 
 
-def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> None:
+def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> str:
     by_rule: dict[str, list[Failure]] = {}
     for failure in collector.failures:
         by_rule.setdefault(failure.rule, []).append(failure)
@@ -211,6 +215,7 @@ def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> No
         f"\nexports-contract: {verdict} ({counts}) in {elapsed:.1f}s{figures}; "
         f"seed {seed} (repeat with --seed {seed})\n"
     )
+    return f"{verdict} ({counts}) in {elapsed:.1f}s"
 
 
 def _check_options(args: argparse.Namespace) -> str | None:
@@ -283,19 +288,25 @@ def verify(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
     if args.junit:
         pytest_args += ["--junitxml", args.junit]
     collector = Collector()
+    reporter = ReportCollector() if args.report else None
+    plugins: list[object] = [collector] if reporter is None else [collector, reporter]
     started = time.monotonic()
     streams = sys.stdout, sys.stderr
     out, err = redact.RedactingStream(sys.stdout), redact.RedactingStream(sys.stderr)
     sys.stdout, sys.stderr = out, err
     try:
-        code = pytest.main([*pytest_args, *passthrough], plugins=[collector])
-        _report(collector, code=int(code), seed=seed, elapsed=time.monotonic() - started)
+        code = pytest.main([*pytest_args, *passthrough], plugins=plugins)
+        verdict = _report(collector, code=int(code), seed=seed, elapsed=time.monotonic() - started)
+        if reporter is not None:
+            where = args.base_url or os.environ.get(ENV_BASE_URL) or "the embedded reference server"
+            reporter.write(Path(args.report), seed=seed, verdict=verdict, target=where)
     finally:
         out.release()
         err.release()
         sys.stdout, sys.stderr = streams
-        if args.junit:
-            _scrub(Path(args.junit))
+        for written in (args.junit, args.report):
+            if written:
+                _scrub(Path(written))
     return int(code)
 
 
