@@ -89,7 +89,6 @@ def test_a_narrowed_request_enum_fails_without_a_major_version(release: Path) ->
 
     assert result.returncode == 1
     assert "request enum narrowed" in result.stdout and "both" in result.stdout
-    assert "client API:" in result.stdout  # ExportFilterArchived.BOTH is gone from the Python API too
     assert "without a new major version" in result.stderr
 
 
@@ -100,6 +99,21 @@ def test_a_narrowed_request_enum_passes_with_a_major_version(release: Path) -> N
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "a new major version" in result.stdout
+
+
+def test_a_removed_request_field_fails_on_the_wire_and_in_the_client_api(release: Path) -> None:
+    spec = (release / "openapi" / "exports.yaml").read_text("utf-8")
+    start = spec.index("        campaign_guid:", spec.index("    ExportFilter:"))
+    end = spec.index("\n    ", start + 1)
+    while spec[end + 5] == " ":  # the rest of the property's lines are indented deeper
+        end = spec.index("\n    ", end + 1)
+    edit_and_regenerate(release, spec[start : end + 1], "")
+
+    result = check_breaking(release)
+
+    assert result.returncode == 1
+    assert "request field removed or renamed" in result.stdout and "filter.campaign_guid" in result.stdout
+    assert "client API:" in result.stdout and "campaign_guid" in result.stdout.split("client API:", 1)[1]
 
 
 def test_a_removed_response_field_fails(release: Path) -> None:

@@ -16,14 +16,14 @@ TYPED_USE = """
 from bitly_exports_client import AuthenticatedClient
 from bitly_exports_client.api.groups import post_create_group_export
 from bitly_exports_client.models import (
-    BadRequest, ExportFilter, ExportResponse, LinksListRequest, LinksListRequestExportType,
+    BadRequest, ExportFilter, ExportResponse, LinksListRequest,
 )
 from bitly_exports_contract.decode import DecodedExport, decode_export
 
 
 def fetch(client: AuthenticatedClient) -> DecodedExport | str:
     request = LinksListRequest(
-        export_type=LinksListRequestExportType.LINKS_LIST, filter_=ExportFilter(tags=["promo"])
+        export_type="links_list", filter_=ExportFilter(tags=["promo"])
     )
     response = post_create_group_export.sync_detailed("Ba1bc23dE4F", client=client, body=request)
     reveal_type(response.parsed)
@@ -44,9 +44,9 @@ def fetch_with_a_dict(client: AuthenticatedClient) -> None:
     post_create_group_export.sync_detailed("g", client=client, body={"export_type": "links_list"})
 
 
-def fetch_with_a_string_enum(client: AuthenticatedClient) -> None:
+def fetch_with_a_misspelt_export_type(client: AuthenticatedClient) -> None:
     post_create_group_export.sync_detailed(
-        "g", client=client, body=LinksListRequest(export_type="links_list", filter_=ExportFilter())
+        "g", client=client, body=LinksListRequest(export_type="link_list", filter_=ExportFilter())
     )
 """
 

@@ -11,7 +11,6 @@ from bitly_exports_client.models import (
     ExportFilter,
     ExportResponse,
     LinksListRequest,
-    LinksListRequestExportType,
     RateLimitExceeded,
     UpgradeRequired,
 )
@@ -19,10 +18,8 @@ from bitly_exports_client.models import (
 from bitly_exports_contract.testing import ReferenceServer, prefer
 
 ROOT = Path(__file__).resolve().parents[2]
-LINKS = LinksListRequest(export_type=LinksListRequestExportType.LINKS_LIST, filter_=ExportFilter())
-METRICS = LinksListRequest(
-    export_type=LinksListRequestExportType.LINKS_LIST, filter_=ExportFilter(), include_metrics=True
-)
+LINKS = LinksListRequest(export_type="links_list", filter_=ExportFilter())
+METRICS = LinksListRequest(export_type="links_list", filter_=ExportFilter(), include_metrics=True)
 
 
 def test_the_readme_shows_the_example_test_verbatim() -> None:

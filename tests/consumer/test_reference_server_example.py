@@ -7,14 +7,11 @@ from bitly_exports_client.models import (
     ExportFilter,
     ExportResponse,
     LinksListRequest,
-    LinksListRequestExportType,
 )
 
 
 def tagged_links(client, group_guid, tag):  # your application's code
-    body = LinksListRequest(
-        export_type=LinksListRequestExportType.LINKS_LIST, filter_=ExportFilter(tags=[tag])
-    )
+    body = LinksListRequest(export_type="links_list", filter_=ExportFilter(tags=[tag]))
     export = post_create_group_export.sync(group_guid, client=client, body=body)
     if not isinstance(export, ExportResponse):
         raise RuntimeError(f"the export failed: {export!r}")
