@@ -137,3 +137,24 @@ def test_a_consumer_test_uses_the_installed_plugin(wheels: dict[str, Path], tmp_
     )
 
     assert "2 passed" in result, result
+
+
+def test_the_verify_extra_alone_says_the_embedded_server_needs_the_server_extra(
+    wheels: dict[str, Path], tmp_path: Path
+) -> None:
+    venv = fresh_venv(tmp_path)
+    run(
+        uv(), "pip", "install", "--python", venv / "bin" / "python",
+        wheels["bitly_exports_client"], f"{wheels['bitly_exports_contract']}[verify]",
+        cwd=tmp_path,
+    )  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXPORTS_")}
+
+    done = subprocess.run(
+        [venv / "bin" / "exports-contract", "verify", "--seed", "7"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "pip install 'bitly-exports-contract[server]'" in done.stderr
+    assert not any(line.startswith("uvicorn==") for line in installed(venv, tmp_path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
 import re
@@ -241,6 +242,11 @@ def _check_options(args: argparse.Namespace) -> str | None:
         )
     except (TargetError, LimitsError) as exc:
         return str(exc)
+    if not (args.base_url or os.environ.get(ENV_BASE_URL)) and importlib.util.find_spec("uvicorn") is None:
+        return (
+            "no --base-url, and the embedded reference server is not installed: "
+            "pip install 'bitly-exports-contract[server]', or give the base URL of a server to verify"
+        )
     return None
 
 
