@@ -20,6 +20,9 @@ from bitly_exports_contract.kit.embedded import MAIN_ROLE, SEEDED_TOKENS, Embedd
 
 FaultCode = Literal[429, 500, 503]
 DEFAULT_SEED = 1
+# Links in each seeded group unless asked for more: small enough to start in about half a second
+# (`exports-server serve --seed N` seeds 2000).
+DEFAULT_LINKS = 200
 
 
 def prefer(*, code: FaultCode | None = None, latency_ms: int | None = None) -> dict[str, str]:
@@ -100,7 +103,9 @@ def start_reference_server(
         raise ValueError("give a seed or a fixture file, not both")
     fixture_path = str(fixture) if fixture is not None else None
     tokens = _fixture_tokens(fixture_path) if fixture_path is not None else dict(SEEDED_TOKENS)
-    extra = [*(["--now", str(now)] if now is not None else []), *(["--links", str(links)] if links else [])]
+    extra = ["--now", str(now)] if now is not None else []
+    if fixture_path is None:
+        extra += ["--links", str(links or DEFAULT_LINKS)]
     chosen_seed = DEFAULT_SEED if seed is None and fixture_path is None else seed
     server = EmbeddedServer(seed=chosen_seed or DEFAULT_SEED, extra_args=extra, fixture=fixture_path)
     server.start()
