@@ -16,14 +16,14 @@ TYPED_USE = """
 from bitly_exports_client import AuthenticatedClient
 from bitly_exports_client.api.groups import post_create_group_export
 from bitly_exports_client.models import (
-    BadRequest, ExportFilter, ExportResponse, LinksListRequest, LinksListRequestExportType,
+    BadRequest, ExportFilter, ExportResponse, LinksListRequest,
 )
 from bitly_exports_contract.decode import DecodedExport, decode_export
 
 
 def fetch(client: AuthenticatedClient) -> DecodedExport | str:
     request = LinksListRequest(
-        export_type=LinksListRequestExportType.LINKS_LIST, filter_=ExportFilter(tags=["promo"])
+        export_type="links_list", filter_=ExportFilter(tags=["promo"])
     )
     response = post_create_group_export.sync_detailed("Ba1bc23dE4F", client=client, body=request)
     reveal_type(response.parsed)
@@ -44,9 +44,9 @@ def fetch_with_a_dict(client: AuthenticatedClient) -> None:
     post_create_group_export.sync_detailed("g", client=client, body={"export_type": "links_list"})
 
 
-def fetch_with_a_string_enum(client: AuthenticatedClient) -> None:
+def fetch_with_a_misspelt_export_type(client: AuthenticatedClient) -> None:
     post_create_group_export.sync_detailed(
-        "g", client=client, body=LinksListRequest(export_type="links_list", filter_=ExportFilter())
+        "g", client=client, body=LinksListRequest(export_type="link_list", filter_=ExportFilter())
     )
 """
 
@@ -141,8 +141,8 @@ def test_the_committed_generated_client_matches_the_spec(clone: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
-# check-generated regenerates over the working tree and compares it with the last commit (CI's
-# fresh clone): what it catches is a commit whose generated/ is not what the spec generates.
+# check-generated generates into a temporary folder and compares it with the working tree (in CI's
+# fresh clone, the last commit): it never changes the tree.
 def test_a_committed_hand_edit_of_a_generated_file_fails_the_drift_gate_until_regenerated(
     clone: Path,
 ) -> None:
@@ -182,9 +182,25 @@ def test_a_spec_change_without_regenerating_fails_the_drift_gate_and_passes_once
     git(clone, "commit", "--quiet", "--no-verify", "--all", "--message", "spec only")
 
     drifted = check_generated(clone)
-    commit_all(clone)  # check-generated has regenerated the client: commit it, as its message says
+    untouched = git(clone, "status", "--porcelain")
+    regenerated = subprocess.run(["bash", "scripts/generate"], cwd=clone, capture_output=True, text=True)
+    commit_all(clone)  # as the gate's message says: regenerate and commit
     after = check_generated(clone)
 
     assert drifted.returncode == 1
     assert "field_error.py" in drifted.stderr
+    assert untouched == ""
+    assert regenerated.returncode == 0, regenerated.stderr
     assert after.returncode == 0, after.stderr
+
+
+def test_an_uncommitted_hand_edit_fails_the_drift_gate_and_survives_it(clone: Path) -> None:
+    with (clone / GENERATED_MODEL).open("a") as fh:
+        fh.write("# a hand edit\n")
+    edited = (clone / GENERATED_MODEL).read_bytes()
+
+    result = check_generated(clone)
+
+    assert result.returncode == 1
+    assert "field_error.py" in result.stderr
+    assert (clone / GENERATED_MODEL).read_bytes() == edited

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import random
 import re
@@ -17,10 +18,11 @@ import pytest
 
 from bitly_exports_contract.kit import redact
 from bitly_exports_contract.kit.failure import ContractViolation
+from bitly_exports_contract.kit.html_report import ReportCollector
 from bitly_exports_contract.kit.limits import LimitsError, RunStopped
 from bitly_exports_contract.kit.options import add_to_argparse, forward, rule_sources, target_and_limits
 from bitly_exports_contract.kit.plugin import guard_of, outcome_of
-from bitly_exports_contract.kit.target import EXTRA_ROLES, TargetError
+from bitly_exports_contract.kit.target import ENV_BASE_URL, EXTRA_ROLES, TargetError
 
 ENV_SUITE = "EXPORTS_CONTRACT_SUITE"
 # How much of a failure that is not a ContractViolation (a schemathesis finding, an error) to print.
@@ -28,11 +30,10 @@ _EXCERPT_LINES = 40
 
 
 def suite_dir() -> Path:
-    """Where `contract_tests/` is: $EXPORTS_CONTRACT_SUITE, the source tree's, or the working directory's."""
+    """Where the contract suite is: $EXPORTS_CONTRACT_SUITE, else the installed package's `kit/suite/`."""
     if os.environ.get(ENV_SUITE):
         return Path(os.environ[ENV_SUITE])
-    beside_source = Path(__file__).resolve().parents[3] / "contract_tests"
-    return beside_source if beside_source.is_dir() else Path.cwd() / "contract_tests"
+    return Path(__file__).resolve().parent / "suite"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_to_argparse(verify)
     verify.add_argument("--junit", metavar="FILE", help="write a JUnit XML report here")
+    verify.add_argument(
+        "--report", metavar="FILE.html", help="write an HTML report here: a row per rule, curl to reproduce"
+    )
     return parser
 
 
@@ -161,7 +165,7 @@ def _excerpt(text: str) -> str:
     )
 
 
-def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> None:
+def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> str:
     by_rule: dict[str, list[Failure]] = {}
     for failure in collector.failures:
         by_rule.setdefault(failure.rule, []).append(failure)
@@ -197,6 +201,7 @@ def _report(collector: Collector, *, code: int, seed: int, elapsed: float) -> No
         f"\nexports-contract: {verdict} ({counts}) in {elapsed:.1f}s{figures}; "
         f"seed {seed} (repeat with --seed {seed})\n"
     )
+    return f"{verdict} ({counts}) in {elapsed:.1f}s"
 
 
 def _check_options(args: argparse.Namespace) -> str | None:
@@ -206,6 +211,11 @@ def _check_options(args: argparse.Namespace) -> str | None:
         rule_sources(lambda dest: getattr(args, dest))
     except (TargetError, LimitsError, ValueError) as exc:
         return str(exc)
+    if not (args.base_url or os.environ.get(ENV_BASE_URL)) and importlib.util.find_spec("uvicorn") is None:
+        return (
+            "no --base-url, and the embedded reference server is not installed: "
+            "pip install 'bitly-exports-contract[server]', or give the base URL of a server to verify"
+        )
     return None
 
 
@@ -241,19 +251,25 @@ def verify(args: argparse.Namespace, passthrough: Sequence[str]) -> int:
     if args.junit:
         pytest_args += ["--junitxml", args.junit]
     collector = Collector()
+    reporter = ReportCollector() if args.report else None
+    plugins: list[object] = [collector] if reporter is None else [collector, reporter]
     started = time.monotonic()
     streams = sys.stdout, sys.stderr
     out, err = redact.RedactingStream(sys.stdout), redact.RedactingStream(sys.stderr)
     sys.stdout, sys.stderr = out, err
     try:
-        code = pytest.main([*pytest_args, *passthrough], plugins=[collector])
-        _report(collector, code=int(code), seed=seed, elapsed=time.monotonic() - started)
+        code = pytest.main([*pytest_args, *passthrough], plugins=plugins)
+        verdict = _report(collector, code=int(code), seed=seed, elapsed=time.monotonic() - started)
+        if reporter is not None:
+            where = args.base_url or os.environ.get(ENV_BASE_URL) or "the embedded reference server"
+            reporter.write(Path(args.report), seed=seed, verdict=verdict, target=where)
     finally:
         out.release()
         err.release()
         sys.stdout, sys.stderr = streams
-        if args.junit:
-            _scrub(Path(args.junit))
+        for written in (args.junit, args.report):
+            if written:
+                _scrub(Path(written))
     return int(code)
 
 

@@ -37,10 +37,11 @@ class EmbeddedServerError(RuntimeError):
     """The embedded server did not start."""
 
 
-def server_command(*, seed: int, extra: Sequence[str] = ()) -> list[str]:
-    """The command that serves a seeded data set on a free port."""
+def server_command(*, seed: int, extra: Sequence[str] = (), fixture: str | None = None) -> list[str]:
+    """The command that serves a seeded data set (or a fixture file's, when given) on a free port."""
     script = shutil.which("exports-server") or str(Path(sys.executable).with_name("exports-server"))
-    return [script, "serve", "--seed", str(seed), "--port", "0", *extra]
+    source = ["--fixture", fixture] if fixture is not None else ["--seed", str(seed)]
+    return [script, "serve", *source, "--port", "0", *extra]
 
 
 def seeded_fixture(seed: int) -> dict[str, Any]:
@@ -89,9 +90,9 @@ def parse_banner(lines: Sequence[str]) -> Banner | None:
 class EmbeddedServer:
     """`exports-server serve --seed N --port 0`, started and stopped by the kit."""
 
-    def __init__(self, *, seed: int, extra_args: Sequence[str] = ()) -> None:
+    def __init__(self, *, seed: int, extra_args: Sequence[str] = (), fixture: str | None = None) -> None:
         self.seed = seed
-        self.command = server_command(seed=seed, extra=extra_args)
+        self.command = server_command(seed=seed, extra=extra_args, fixture=fixture)
         self._process: subprocess.Popen[str] | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
         self.banner: Banner | None = None

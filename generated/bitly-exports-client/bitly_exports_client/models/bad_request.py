@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.error_resource import ErrorResource
+from ..models.error_resource import ErrorResource, check_error_resource
 
 if TYPE_CHECKING:
     from ..models.field_error import FieldError
@@ -35,7 +35,7 @@ class BadRequest:
     def to_dict(self) -> dict[str, Any]:
         message = self.message
 
-        resource = self.resource.value
+        resource: str = self.resource
 
         description = self.description
 
@@ -64,7 +64,7 @@ class BadRequest:
         d = dict(src_dict)
         message = d.pop("message")
 
-        resource = ErrorResource(d.pop("resource"))
+        resource = check_error_resource(d.pop("resource"))
 
         description = d.pop("description")
 

@@ -5,7 +5,7 @@ from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 
-from ..models.export_filter_archived import ExportFilterArchived
+from ..models.export_filter_archived import ExportFilterArchived, check_export_filter_archived
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExportFilter")
@@ -23,7 +23,7 @@ class ExportFilter:
                 title, long URL, its bitlink id when it has one, its own id and its tags. The empty
                 string matches everything. Taken literally: no wildcard or query syntax.
             archived (ExportFilterArchived | Unset): `on` archived only, `off` (default) unarchived only, `both` all.
-                Default: ExportFilterArchived.OFF.
+                Default: 'off'.
             tags (list[str] | Unset): Matches items carrying ANY of these tags (exact, case-sensitive). An empty list is no
                 tag filter.
             domain (str | Unset): The bitlink's domain (the part of the id before the first `/`), compared
@@ -42,7 +42,7 @@ class ExportFilter:
     """
 
     query: str | Unset = UNSET
-    archived: ExportFilterArchived | Unset = ExportFilterArchived.OFF
+    archived: ExportFilterArchived | Unset = "off"
     tags: list[str] | Unset = UNSET
     domain: str | Unset = UNSET
     created_after: int | Unset = UNSET
@@ -54,7 +54,7 @@ class ExportFilter:
 
         archived: str | Unset = UNSET
         if not isinstance(self.archived, Unset):
-            archived = self.archived.value
+            archived = self.archived
 
         tags: list[str] | Unset = UNSET
         if not isinstance(self.tags, Unset):
@@ -98,7 +98,7 @@ class ExportFilter:
         if isinstance(_archived, Unset):
             archived = UNSET
         else:
-            archived = ExportFilterArchived(_archived)
+            archived = check_export_filter_archived(_archived)
 
         tags = cast(list[str], d.pop("tags", UNSET))
 

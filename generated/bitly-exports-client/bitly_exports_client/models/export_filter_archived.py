@@ -1,10 +1,15 @@
-from enum import StrEnum
+from typing import Literal
+
+ExportFilterArchived = Literal["both", "off", "on"]
+
+EXPORT_FILTER_ARCHIVED_VALUES: set[ExportFilterArchived] = {
+    "both",
+    "off",
+    "on",
+}
 
 
-class ExportFilterArchived(StrEnum):
-    BOTH = "both"
-    OFF = "off"
-    ON = "on"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_export_filter_archived(value: str) -> ExportFilterArchived:
+    if value in EXPORT_FILTER_ARCHIVED_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {EXPORT_FILTER_ARCHIVED_VALUES!r}")

@@ -6,8 +6,8 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.export_response_media_type import ExportResponseMediaType
-from ..models.export_type import ExportType
+from ..models.export_response_media_type import ExportResponseMediaType, check_export_response_media_type
+from ..models.export_type import ExportType, check_export_type
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ExportResponse")
@@ -56,11 +56,11 @@ class ExportResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        export_type = self.export_type.value
+        export_type: str = self.export_type
 
         filename = self.filename
 
-        media_type = self.media_type.value
+        media_type: str = self.media_type
 
         data_uri = self.data_uri
 
@@ -103,11 +103,11 @@ class ExportResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        export_type = ExportType(d.pop("export_type"))
+        export_type = check_export_type(d.pop("export_type"))
 
         filename = d.pop("filename")
 
-        media_type = ExportResponseMediaType(d.pop("media_type"))
+        media_type = check_export_response_media_type(d.pop("media_type"))
 
         data_uri = d.pop("data_uri")
 

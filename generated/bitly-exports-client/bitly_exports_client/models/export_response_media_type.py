@@ -1,8 +1,13 @@
-from enum import StrEnum
+from typing import Literal
+
+ExportResponseMediaType = Literal["text/csv"]
+
+EXPORT_RESPONSE_MEDIA_TYPE_VALUES: set[ExportResponseMediaType] = {
+    "text/csv",
+}
 
 
-class ExportResponseMediaType(StrEnum):
-    TEXTCSV = "text/csv"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_export_response_media_type(value: str) -> ExportResponseMediaType:
+    if value in EXPORT_RESPONSE_MEDIA_TYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {EXPORT_RESPONSE_MEDIA_TYPE_VALUES!r}")

@@ -1,10 +1,15 @@
-from enum import StrEnum
+from typing import Literal
+
+ExportType = Literal["link_engagements_batch", "links_list", "qr_codes_list"]
+
+EXPORT_TYPE_VALUES: set[ExportType] = {
+    "link_engagements_batch",
+    "links_list",
+    "qr_codes_list",
+}
 
 
-class ExportType(StrEnum):
-    LINKS_LIST = "links_list"
-    LINK_ENGAGEMENTS_BATCH = "link_engagements_batch"
-    QR_CODES_LIST = "qr_codes_list"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_export_type(value: str) -> ExportType:
+    if value in EXPORT_TYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {EXPORT_TYPE_VALUES!r}")

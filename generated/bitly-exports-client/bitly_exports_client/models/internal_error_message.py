@@ -1,8 +1,13 @@
-from enum import StrEnum
+from typing import Literal
+
+InternalErrorMessage = Literal["INTERNAL_ERROR"]
+
+INTERNAL_ERROR_MESSAGE_VALUES: set[InternalErrorMessage] = {
+    "INTERNAL_ERROR",
+}
 
 
-class InternalErrorMessage(StrEnum):
-    INTERNAL_ERROR = "INTERNAL_ERROR"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_internal_error_message(value: str) -> InternalErrorMessage:
+    if value in INTERNAL_ERROR_MESSAGE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {INTERNAL_ERROR_MESSAGE_VALUES!r}")

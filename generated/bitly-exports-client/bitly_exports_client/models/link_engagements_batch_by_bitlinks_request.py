@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 
 from ..models.link_engagements_batch_by_bitlinks_request_export_type import (
     LinkEngagementsBatchByBitlinksRequestExportType,
+    check_link_engagements_batch_by_bitlinks_request_export_type,
 )
 from ..types import UNSET, Unset
 
@@ -41,7 +42,7 @@ class LinkEngagementsBatchByBitlinksRequest:
     unix_to: int | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        export_type = self.export_type.value
+        export_type: str = self.export_type
 
         bitlinks = self.bitlinks
 
@@ -71,7 +72,7 @@ class LinkEngagementsBatchByBitlinksRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        export_type = LinkEngagementsBatchByBitlinksRequestExportType(d.pop("export_type"))
+        export_type = check_link_engagements_batch_by_bitlinks_request_export_type(d.pop("export_type"))
 
         bitlinks = cast(list[str], d.pop("bitlinks"))
 

@@ -5,7 +5,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.link_engagements_batch_by_filter_request_export_type import LinkEngagementsBatchByFilterRequestExportType
+from ..models.link_engagements_batch_by_filter_request_export_type import (
+    LinkEngagementsBatchByFilterRequestExportType,
+    check_link_engagements_batch_by_filter_request_export_type,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -44,7 +47,7 @@ class LinkEngagementsBatchByFilterRequest:
     unix_to: int | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        export_type = self.export_type.value
+        export_type: str = self.export_type
 
         filter_ = self.filter_.to_dict()
 
@@ -76,7 +79,7 @@ class LinkEngagementsBatchByFilterRequest:
         from ..models.export_filter import ExportFilter  # noqa: PLC0415
 
         d = dict(src_dict)
-        export_type = LinkEngagementsBatchByFilterRequestExportType(d.pop("export_type"))
+        export_type = check_link_engagements_batch_by_filter_request_export_type(d.pop("export_type"))
 
         filter_ = ExportFilter.from_dict(d.pop("filter"))
 

@@ -1,8 +1,13 @@
-from enum import StrEnum
+from typing import Literal
+
+LinksListRequestExportType = Literal["links_list"]
+
+LINKS_LIST_REQUEST_EXPORT_TYPE_VALUES: set[LinksListRequestExportType] = {
+    "links_list",
+}
 
 
-class LinksListRequestExportType(StrEnum):
-    LINKS_LIST = "links_list"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_links_list_request_export_type(value: str) -> LinksListRequestExportType:
+    if value in LINKS_LIST_REQUEST_EXPORT_TYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {LINKS_LIST_REQUEST_EXPORT_TYPE_VALUES!r}")

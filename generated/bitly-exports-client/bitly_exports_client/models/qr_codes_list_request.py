@@ -5,7 +5,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 
-from ..models.qr_codes_list_request_export_type import QrCodesListRequestExportType
+from ..models.qr_codes_list_request_export_type import (
+    QrCodesListRequestExportType,
+    check_qr_codes_list_request_export_type,
+)
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -44,7 +47,7 @@ class QrCodesListRequest:
     unix_to: int | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
-        export_type = self.export_type.value
+        export_type: str = self.export_type
 
         filter_ = self.filter_.to_dict()
 
@@ -76,7 +79,7 @@ class QrCodesListRequest:
         from ..models.export_filter import ExportFilter  # noqa: PLC0415
 
         d = dict(src_dict)
-        export_type = QrCodesListRequestExportType(d.pop("export_type"))
+        export_type = check_qr_codes_list_request_export_type(d.pop("export_type"))
 
         filter_ = ExportFilter.from_dict(d.pop("filter"))
 

@@ -1,8 +1,13 @@
-from enum import StrEnum
+from typing import Literal
+
+QrCodesListRequestExportType = Literal["qr_codes_list"]
+
+QR_CODES_LIST_REQUEST_EXPORT_TYPE_VALUES: set[QrCodesListRequestExportType] = {
+    "qr_codes_list",
+}
 
 
-class QrCodesListRequestExportType(StrEnum):
-    QR_CODES_LIST = "qr_codes_list"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_qr_codes_list_request_export_type(value: str) -> QrCodesListRequestExportType:
+    if value in QR_CODES_LIST_REQUEST_EXPORT_TYPE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {QR_CODES_LIST_REQUEST_EXPORT_TYPE_VALUES!r}")

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.error_resource import ErrorResource
-from ..models.rate_limit_exceeded_message import RateLimitExceededMessage
+from ..models.error_resource import ErrorResource, check_error_resource
+from ..models.rate_limit_exceeded_message import RateLimitExceededMessage, check_rate_limit_exceeded_message
 
 if TYPE_CHECKING:
     from ..models.field_error import FieldError
@@ -34,9 +34,9 @@ class RateLimitExceeded:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        message = self.message.value
+        message: str = self.message
 
-        resource = self.resource.value
+        resource: str = self.resource
 
         description = self.description
 
@@ -63,9 +63,9 @@ class RateLimitExceeded:
         from ..models.field_error import FieldError  # noqa: PLC0415
 
         d = dict(src_dict)
-        message = RateLimitExceededMessage(d.pop("message"))
+        message = check_rate_limit_exceeded_message(d.pop("message"))
 
-        resource = ErrorResource(d.pop("resource"))
+        resource = check_error_resource(d.pop("resource"))
 
         description = d.pop("description")
 

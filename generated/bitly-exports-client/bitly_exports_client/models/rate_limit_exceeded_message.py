@@ -1,8 +1,13 @@
-from enum import StrEnum
+from typing import Literal
+
+RateLimitExceededMessage = Literal["RATE_LIMIT_EXCEEDED"]
+
+RATE_LIMIT_EXCEEDED_MESSAGE_VALUES: set[RateLimitExceededMessage] = {
+    "RATE_LIMIT_EXCEEDED",
+}
 
 
-class RateLimitExceededMessage(StrEnum):
-    RATE_LIMIT_EXCEEDED = "RATE_LIMIT_EXCEEDED"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_rate_limit_exceeded_message(value: str) -> RateLimitExceededMessage:
+    if value in RATE_LIMIT_EXCEEDED_MESSAGE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {RATE_LIMIT_EXCEEDED_MESSAGE_VALUES!r}")

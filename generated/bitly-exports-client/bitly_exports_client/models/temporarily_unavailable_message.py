@@ -1,8 +1,13 @@
-from enum import StrEnum
+from typing import Literal
+
+TemporarilyUnavailableMessage = Literal["TEMPORARILY_UNAVAILABLE"]
+
+TEMPORARILY_UNAVAILABLE_MESSAGE_VALUES: set[TemporarilyUnavailableMessage] = {
+    "TEMPORARILY_UNAVAILABLE",
+}
 
 
-class TemporarilyUnavailableMessage(StrEnum):
-    TEMPORARILY_UNAVAILABLE = "TEMPORARILY_UNAVAILABLE"
-
-    def __str__(self) -> str:
-        return str(self.value)
+def check_temporarily_unavailable_message(value: str) -> TemporarilyUnavailableMessage:
+    if value in TEMPORARILY_UNAVAILABLE_MESSAGE_VALUES:
+        return value
+    raise TypeError(f"Unexpected value {value!r}. Expected one of {TEMPORARILY_UNAVAILABLE_MESSAGE_VALUES!r}")
