@@ -74,6 +74,9 @@ def _field(body: Mapping[str, Any], name: str, kind: type[_T]) -> _T:
     if name not in body:
         raise ExportDecodeError(f"the export has no {name}")
     value = body[name]
+    # A JSON number with an integral value is an integer whatever its formatting (`132.0`).
+    if kind is int and isinstance(value, float) and value.is_integer():
+        value = int(value)
     # bool is an int in Python, never in JSON.
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ExportDecodeError(f"{name} must be a {kind.__name__}, got {value!r}")
