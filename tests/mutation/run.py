@@ -21,7 +21,7 @@ sys.path.insert(0, str(HERE))
 
 from mutants import MUTANTS  # noqa: E402
 
-from bitly_exports_contract.server.reliability.launch import parse_banner  # noqa: E402
+from bitly_exports_contract.launcher import parse_banner  # noqa: E402
 
 SEED_TOKEN = "tok-premium"
 # the seeded data set's tokens, by the role the suite gives them

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bitly_exports_contract.server.reliability.launch import start_server
+from bitly_exports_contract.launcher import start_server
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,10 @@ import statistics
 import time
 from collections.abc import Sequence
 
-from ...store.db import Store
-from ...store.seed import seed_dataset
-from ..app import ExportsApp, ServerConfig
+from bitly_exports_contract.server.app import ExportsApp, ServerConfig
+from bitly_exports_contract.store.db import Store
+from bitly_exports_contract.store.seed import seed_dataset
+
 from .asgi_call import RawRequest, call_app
 
 BODY = json.dumps({"export_type": "links_list", "filter": {}}).encode()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...store.db import ItemFilter
+from bitly_exports_contract.store.db import ItemFilter
+
 from .fuzz_case import encode_case, servers
 
 DICTIONARY = (

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from .launch import RunningServer, start_server
+from bitly_exports_contract.launcher import RunningServer, start_server
+
 from .mix import Probe, build_mix
 from .rss import tree_rss_kib
 
