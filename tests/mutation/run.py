@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,54 +20,36 @@ sys.path.insert(0, str(HERE))
 
 from mutants import MUTANTS  # noqa: E402
 
-from bitly_exports_contract.launcher import parse_banner  # noqa: E402
-
-SEED_TOKEN = "tok-premium"
-# the seeded data set's tokens, by the role the suite gives them
-ROLES = ("free", "core", "growth", "premium", "enterprise", "other", "limited")
+from bitly_exports_contract.kit.embedded import seeded_target  # noqa: E402
+from bitly_exports_contract.launcher import RunningServer, start_server  # noqa: E402
 
 
-def start(name: str, seed: int) -> tuple[subprocess.Popen[str], str, list[str]]:
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "serve_mutant.py"), name, "--seed", str(seed), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    lines: list[str] = []
-    for line in proc.stdout:
-        lines.append(line.rstrip("\n"))
-        if line.startswith("try:"):
-            break
-    if not lines or not lines[-1].startswith("try:"):
-        proc.kill()
-        raise RuntimeError(f"mutant {name}: server did not start:\n" + "\n".join(lines[-20:]))
-    # keep reading what the server logs, so a full pipe never stalls it
-    threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
-    base_url, groups, _tokens = parse_banner(lines)
-    return proc, base_url, groups
+def start(name: str, seed: int) -> RunningServer:
+    """The seeded server with one mutant applied ("none": unmutated), once it announces readiness."""
+    return start_server(["--seed", str(seed)], command=[sys.executable, str(HERE / "serve_mutant.py"), name])
 
 
 def run_one(name: str, seed: int) -> tuple[str, bool, float, str]:
     began = time.monotonic()
-    proc, base_url, groups = start(name, seed)
-    try:
+    with start(name, seed) as server:
+        target = seeded_target(server.ready)
+        if target.other_group_guid is None:
+            raise RuntimeError(f"mutant {name}: the seeded server announced a single group")
         result = subprocess.run(
             [
                 str(Path(sys.executable).with_name("exports-contract")),
                 "verify",
                 "--base-url",
-                base_url,
+                target.base_url,
                 "--token",
-                SEED_TOKEN,
+                target.token,
                 "--group-guid",
-                groups[0],
+                target.group_guid,
                 "--other-group-guid",
-                groups[1],
+                target.other_group_guid,
                 "--seed",
                 str(seed),
-                *(arg for role in ROLES for arg in (f"--token-{role}", f"tok-{role}")),
+                *(arg for role, token in target.tokens.items() for arg in (f"--token-{role}", token)),
                 "-x",  # one broken rule is enough to kill a mutant
             ],
             capture_output=True,
@@ -77,9 +58,6 @@ def run_one(name: str, seed: int) -> tuple[str, bool, float, str]:
         )
         killed = result.returncode != 0
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-3:])
-    finally:
-        proc.kill()
-        proc.wait()
     return name, killed, time.monotonic() - began, tail
 
 

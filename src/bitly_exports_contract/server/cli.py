@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
+from ..launcher import ServedGroup, ServedToken, ServerReady
 from ..store.dataset import Dataset
 from ..store.db import Store, StoreError
 from ..store.fixture import FixtureError, dump_fixture, load_fixture
@@ -108,6 +109,19 @@ def check_store_path(path: str) -> str:
     return path
 
 
+def ready_line(*, store: Store, base_url: str, workers: int = 1) -> str:
+    """The one JSON line a program reads to know the server is ready (`launcher.ServerReady`)."""
+    groups = [ServedGroup(guid, *store.group_counts(guid)) for guid in store.group_guids()]
+    tokens = [
+        ServedToken(token.token, token.tier, tuple(token.groups), token.rate_limit_per_minute)
+        for token in store.tokens()
+    ]
+    ready = ServerReady(
+        base_url=base_url, groups=tuple(groups), tokens=tuple(tokens), pid=os.getpid(), workers=workers
+    )
+    return ready.to_line()
+
+
 def banner(*, store: Store, base_url: str) -> str:
     """What a new user needs to `curl` the server at once."""
     lines = [f"base_url: {base_url}", "groups:"]
@@ -128,6 +142,12 @@ def banner(*, store: Store, base_url: str) -> str:
         '-H \'Content-Type: application/json\' -d \'{"export_type": "links_list", "filter": {}}\''
     )
     return "\n".join(lines)
+
+
+def announce(*, store: Store, base_url: str, workers: int = 1) -> None:
+    """The ready line on stdout for programs, then the banner on stderr for people."""
+    print(ready_line(store=store, base_url=base_url, workers=workers), flush=True)
+    print(banner(store=store, base_url=base_url), file=sys.stderr, flush=True)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -160,7 +180,7 @@ def serve(args: argparse.Namespace) -> int:
     gc.freeze()  # the loaded data set is long-lived: keep the collector from rescanning it
     app = ExportsApp(ServerConfig(store=store, now=args.now, faults_enabled=not args.no_faults))
     sock = listen(args.host, args.port)
-    print(banner(store=store, base_url=base_url(sock)), flush=True)
+    announce(store=store, base_url=base_url(sock))
     config = uvicorn.Config(
         app, log_level=args.log_level, access_log=False, lifespan="off", http=args.http, loop=args.loop
     )
@@ -188,7 +208,7 @@ def serve_workers(args: argparse.Namespace) -> int:
         else:
             sockets = [listen(args.host, args.port)]
         sock = sockets[0]
-        print(banner(store=store, base_url=base_url(sock)), flush=True)
+        announce(store=store, base_url=base_url(sock), workers=args.workers)
         store.close()
         os.environ.update(worker_environment(db=path, now=args.now, faults=not args.no_faults))
         config = uvicorn.Config(
