@@ -6,6 +6,7 @@ module gains one import; the unchanged copy passes, so a failure is the import's
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shlex
@@ -109,3 +110,16 @@ def test_a_forbidden_import_fails_the_lint(tree: Path, module: str, statement: s
     assert any(line.startswith(contract) for line in broken), result.stdout
     importer = f"{PACKAGE}.{module.removesuffix('.py').replace('/', '.')}"
     assert importer in result.stdout
+
+
+@pytest.mark.parametrize("part", ["server", "rules", "store", "spec.py", "launcher.py", "decode.py"])
+def test_the_serving_code_states_its_invariants_as_errors_not_asserts(part: str) -> None:
+    # `python -O` drops asserts; what the request path relies on raises a named error instead.
+    where = ROOT / "src" / PACKAGE / part
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in ([where] if where.is_file() else sorted(where.rglob("*.py")))
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Assert)
+    ]
+    assert found == []

@@ -62,7 +62,8 @@ def match_set(
     """At most `limit` rows of the ordered match set."""
     if request.bitlinks is not None:
         return resolve_bitlinks(store=store, group=group, bitlinks=request.bitlinks)[:limit]
-    assert request.filter is not None
+    if request.filter is None:
+        raise TypeError("a validated export request carries either bitlinks or a filter")
     if request.export_type == "qr_codes_list":
         return store.find_qr_codes(group=group, flt=request.filter, limit=limit)
     return store.find_links(group=group, flt=request.filter, limit=limit)

@@ -266,6 +266,8 @@ class Store:
         """
         conn = self._conn
         query = select_query(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit, full=False)
+        if query is None:  # nothing can match
+            return []
         rows = run_query(conn, kind, query, limit=limit)
         if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them
             read = _remember(cache, make(rows))
@@ -276,7 +278,6 @@ class Store:
             return items  # type: ignore[return-value]
         missing = [row[1] for row, item in zip(rows, items, strict=True) if item is None]
         if 2 * len(missing) > len(rows):
-            assert query is not None  # rows were found
             read = _remember(cache, make(run_query(conn, kind, query.whole(kind), limit=limit)))
         else:
             read = _remember(cache, make(conn.execute(by_keys, (orjson.dumps(missing).decode(),))))
