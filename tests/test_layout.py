@@ -12,6 +12,8 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -123,3 +125,23 @@ def test_the_serving_code_states_its_invariants_as_errors_not_asserts(part: str)
         if isinstance(node, ast.Assert)
     ]
     assert found == []
+
+
+def test_the_wheel_holds_the_product_and_none_of_the_tooling(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", str(ROOT)]
+        + ["-w", str(tmp_path)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("bitly_exports_contract-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert f"{PACKAGE}/launcher.py" in names and f"{PACKAGE}/server/cli.py" in names
+    tooling = [
+        name
+        for name in names
+        if name.startswith("tools/")
+        or any(word in name for word in ("reliability", "soak", "bench", "mutant", "mutation", "timing"))
+    ]
+    assert tooling == []
