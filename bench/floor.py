@@ -38,7 +38,7 @@ from bitly_exports_contract.rules.export import build_export  # noqa: E402
 from bitly_exports_contract.rules.validation import parse_request  # noqa: E402
 from bitly_exports_contract.server.app import ExportsApp, ServerConfig  # noqa: E402
 from bitly_exports_contract.store.db import Store  # noqa: E402
-from bitly_exports_contract.store.seed import seed_dataset  # noqa: E402
+from bitly_exports_contract.store.seed import seed_dataset, seeded_token  # noqa: E402
 
 
 def floor_csv(columns: Sequence[str], rows: list[list[str]]) -> str:
@@ -62,7 +62,7 @@ def asgi_call(app: ExportsApp, path: str, raw: bytes) -> Any:
         "path": path,
         "raw_path": path.encode(),
         "headers": [
-            (b"authorization", b"Bearer tok-premium"),
+            (b"authorization", f"Bearer {seeded_token('premium')}".encode()),
             (b"content-type", b"application/json"),
             (b"content-length", str(len(raw)).encode()),
         ],
