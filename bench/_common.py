@@ -18,7 +18,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -26,7 +25,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+from bitly_exports_contract.launcher import start_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi" / "exports.yaml"
@@ -127,14 +128,14 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A server process under test and what its banner said."""
+    """A server process under test and what it announced (ours: its ready line)."""
 
     name: str
     proc: subprocess.Popen[str]
     base_url: str
     group: str = ""
     started_s: float = 0.0
-    banner: list[str] = field(default_factory=list)
+    tokens: dict[str, str] = field(default_factory=dict)  # tier -> a token of that tier (ours)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -182,37 +183,26 @@ def start_ours(
 ) -> Server:
     """`exports-server serve SOURCE --port 0 --no-faults`, timed until its first request is answered.
 
-    `src` serves another tree's package (e.g. a git ref extracted by `extract_ref`) instead of this one.
+    `src` serves another tree's package (e.g. a git ref extracted by `extract_ref`) instead of this one;
+    that tree's server must announce itself with the launcher's JSON ready line.
     """
     env = dict(os.environ)
     paths = [str(src)] if src else []
     if paths:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [*paths, env.get("PYTHONPATH")]))
-    port = free_port()
-    cmd = [sys.executable, "-m", "bitly_exports_contract.server.cli", "serve", *source]
-    cmd += ["--port", str(port), "--no-faults"]
+    args = [*source, "--no-faults"]
     if workers != 1:
-        cmd += ["--workers", str(workers)]
-    cmd += list(extra)
+        args += ["--workers", str(workers)]
+    args += list(extra)
     start = time.monotonic()
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=ROOT
-    )
-    assert proc.stdout is not None
-    banner: list[str] = []
-    for line in proc.stdout:
-        banner.append(line.rstrip("\n"))
-        if line.startswith("try:"):
-            break
-    else:
-        raise RuntimeError("server exited before its banner:\n" + "\n".join(banner))
-    # Keep reading its output so a chatty server never blocks on a full pipe.
-    threading.Thread(target=_drain, args=(proc.stdout, log), daemon=True).start()
-    base = next(line.split(": ", 1)[1] for line in banner if line.startswith("base_url:"))
-    group = banner[2].split()[0]
-    url = f"{base}/groups/{group}/exports"
-    wait_until_answering(url, token="tok-premium", deadline=time.monotonic() + 600, proc=proc)
-    server = Server("ours", proc, base, group=group, banner=banner)
+    # The server's log (stderr) goes to `log`, or is kept in a temporary file shown if it fails to start.
+    sink = log.open("w") if log else None
+    running = start_server(args, env=env, cwd=str(ROOT), log=sink, timeout=600)
+    group = running.groups[0]
+    token = running.tokens["premium"]
+    url = f"{running.base_url}/groups/{group}/exports"
+    wait_until_answering(url, token=token, deadline=time.monotonic() + 600, proc=running.process)
+    server = Server("ours", running.process, running.base_url, group=group, tokens=running.tokens)
     server.started_s = time.monotonic() - start
     return server
 
@@ -224,14 +214,6 @@ def extract_ref(ref: str, folder: Path) -> Path:
     archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
     return target / "src"
-
-
-def _drain(stream: IO[str], log: Path | None) -> None:
-    sink = log.open("w") if log else None
-    for line in stream:
-        if sink:
-            sink.write(line)
-            sink.flush()
 
 
 def start_prism(*, log: Path) -> Server:

@@ -34,13 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c  # noqa: E402
 import pybase64  # noqa: E402
 
-from bitly_exports_contract.rules import export  # noqa: E402
 from bitly_exports_contract.rules.export import build_export  # noqa: E402
 from bitly_exports_contract.rules.validation import parse_request  # noqa: E402
 from bitly_exports_contract.server.app import ExportsApp, ServerConfig  # noqa: E402
 from bitly_exports_contract.store.db import Store  # noqa: E402
-from bitly_exports_contract.store.seed import seed_dataset  # noqa: E402
-from bitly_exports_contract.store.series import SeriesCache  # noqa: E402
+from bitly_exports_contract.store.seed import seed_dataset, seeded_token  # noqa: E402
 
 
 def floor_csv(columns: Sequence[str], rows: list[list[str]]) -> str:
@@ -64,7 +62,7 @@ def asgi_call(app: ExportsApp, path: str, raw: bytes) -> Any:
         "path": path,
         "raw_path": path.encode(),
         "headers": [
-            (b"authorization", b"Bearer tok-premium"),
+            (b"authorization", f"Bearer {seeded_token('premium')}".encode()),
             (b"content-type", b"application/json"),
             (b"content-length", str(len(raw)).encode()),
         ],
@@ -80,11 +78,8 @@ def asgi_call(app: ExportsApp, path: str, raw: bytes) -> Any:
 
 
 def forget(store: Store) -> None:
-    """Empty what the store and the export keep in memory (white-box: what a cold export pays)."""
-    store._links.clear()
-    store._qrs.clear()
-    store._series = SeriesCache()
-    export._RECORDS.pop(store, None)
+    """Empty what the store keeps in memory for exports (what a cold export pays)."""
+    store.forget()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c  # noqa: E402
 
+from bitly_exports_contract.store.seed import seeded_token  # noqa: E402
+
 DAY = 86400
 Body = Callable[[int], dict[str, Any]]
 
@@ -126,7 +128,7 @@ class Client:
 
 
 def measure(
-    client: Client, make: Body, *, repeat: int, token: str = "tok-premium"
+    client: Client, make: Body, *, repeat: int, token: str = seeded_token("premium")
 ) -> tuple[float, float, int]:
     """(p50, p99, row_count) of `repeat` distinct bodies after two warm-up requests."""
     rows = -1
@@ -201,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 p50, p99, rows = measure(client, make, repeat=args.repeat)
                 print(f"| {name} | {label} | {rows} | {p50:.2f} | {p99:.2f} |", flush=True)
         ids = f["ids"]
-        for label, days, token in (("1 day", 1, "tok-premium"), ("2 years", 730, "tok-enterprise")):
+        for label, days, tier in (("1 day", 1, "premium"), ("2 years", 730, "enterprise")):
 
             def batch(k: int, days: int = days) -> dict[str, Any]:
                 start = (k * 200) % (len(ids) - 200)
@@ -212,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "unix_to": f["now"],
                 }
 
-            p50, p99, rows = measure(client, batch, repeat=args.repeat, token=token)
+            p50, p99, rows = measure(client, batch, repeat=args.repeat, token=server.tokens[tier])
             print(
                 f"| link_engagements_batch (200 bitlinks) | metrics window {label} | {rows} "
                 f"| {p50:.2f} | {p99:.2f} |"

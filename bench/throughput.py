@@ -22,8 +22,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c  # noqa: E402
 
+from bitly_exports_contract.store.seed import seeded_token  # noqa: E402
+
 SEED_ARGS = ("--seed", "1", "--links", "2000")
-TOKEN = "tok-premium"
+TOKEN = seeded_token("premium")
 SCENARIOS = ("small", "list1000", "batch200", "malformed")
 
 

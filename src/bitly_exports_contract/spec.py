@@ -26,12 +26,17 @@ def spec_path() -> Path:
     return Path(__file__).resolve().parents[2] / "openapi" / "exports.yaml"
 
 
+class SpecError(ValueError):
+    """The spec lacks, or states otherwise, something the project reads from it."""
+
+
 @functools.cache
 def load_spec() -> dict[str, Any]:
     """The parsed OpenAPI document."""
     with spec_path().open(encoding="utf-8") as fh:
         doc = yaml.safe_load(fh)
-    assert isinstance(doc, dict)
+    if not isinstance(doc, dict):
+        raise SpecError(f"{spec_path()}: not a YAML mapping")
     return doc
 
 
@@ -72,7 +77,8 @@ def figures() -> ContractFigures:
 def component_schema(name: str) -> dict[str, Any]:
     """One schema of `components.schemas`, as written (refs unresolved)."""
     schema = load_spec()["components"]["schemas"][name]
-    assert isinstance(schema, dict)
+    if not isinstance(schema, dict):
+        raise SpecError(f"components.schemas.{name}: not a schema object")
     return schema
 
 

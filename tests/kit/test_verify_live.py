@@ -37,7 +37,7 @@ from misbehaving import (
     truncated_json,
 )
 
-from bitly_exports_contract.kit.embedded import parse_banner
+from bitly_exports_contract.launcher import start_server
 
 pytestmark = pytest.mark.slow
 
@@ -114,23 +114,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReferenceSer
             TOKEN if entry["token"] == "tok-premium" else entry["token"].replace("tok-", f"tok-{MARK}-")
         )
     fixture.write_text(json.dumps(data))
-    process = subprocess.Popen(
-        [str(BIN / "exports-server"), "serve", "--fixture", str(fixture), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    banner = None
-    while banner is None:
-        line = process.stdout.readline()
-        assert line, "exports-server exited:\n" + "".join(lines)
-        lines.append(line.rstrip("\n"))
-        banner = parse_banner(lines)
-    yield ReferenceServer(base_url=banner.base_url, groups=banner.group_guids)
-    process.terminate()
-    process.wait(timeout=10)
+    with start_server(["--fixture", str(fixture)]) as server:
+        yield ReferenceServer(base_url=server.base_url, groups=server.groups)
 
 
 def role_tokens() -> list[str]:

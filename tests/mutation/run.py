@@ -9,85 +9,24 @@ The unmutated server ("none") runs first and must pass.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 from mutants import MUTANTS  # noqa: E402
-
-from bitly_exports_contract.server.reliability.launch import parse_banner  # noqa: E402
-
-SEED_TOKEN = "tok-premium"
-# the seeded data set's tokens, by the role the suite gives them
-ROLES = ("free", "core", "growth", "premium", "enterprise", "other", "limited")
-
-
-def start(name: str, fixture: Path) -> tuple[subprocess.Popen[str], str, list[str]]:
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "serve_mutant.py"), name, str(fixture), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    lines: list[str] = []
-    for line in proc.stdout:
-        lines.append(line.rstrip("\n"))
-        if line.startswith("try:"):
-            break
-    if not lines or not lines[-1].startswith("try:"):
-        proc.kill()
-        raise RuntimeError(f"mutant {name}: server did not start:\n" + "\n".join(lines[-20:]))
-    # keep reading what the server logs, so a full pipe never stalls it
-    threading.Thread(target=lambda: [None for _ in proc.stdout or ()], daemon=True).start()
-    base_url, groups, _tokens = parse_banner(lines)
-    return proc, base_url, groups
+from selftest import verify_served, write_seed_fixture  # noqa: E402
 
 
 def run_one(name: str, seed: int, fixture: Path) -> tuple[str, bool, float, str]:
-    began = time.monotonic()
-    proc, base_url, groups = start(name, fixture)
-    try:
-        result = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("exports-contract")),
-                "verify",
-                "--base-url",
-                base_url,
-                "--token",
-                SEED_TOKEN,
-                "--group-guid",
-                groups[0],
-                "--other-group-guid",
-                groups[1],
-                "--seed",
-                str(seed),
-                "--fixture",
-                str(fixture),
-                "--honours-prefer",
-                *(arg for role in ROLES for arg in (f"--token-{role}", f"tok-{role}")),
-                "-x",  # one broken rule is enough to kill a mutant
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        killed = result.returncode != 0
-        lines = (result.stdout + result.stderr).strip().splitlines()
-        # the rules the suite reported broken (its summary heads each with `### rule (source)`)
-        broken = [line.split()[1] for line in lines if line.startswith("### ")]
-        tail = ", ".join(broken) if broken else "\n".join(lines[-3:])
-    finally:
-        proc.kill()
-        proc.wait()
-    return name, killed, time.monotonic() - began, tail
+    command = [sys.executable, str(HERE / "serve_mutant.py"), name]
+    # -x: one broken rule is enough to kill a mutant
+    verdict = verify_served(command, fixture=fixture, seed=seed, verify_args=["-x"])
+    tail = ", ".join(verdict.broken) if verdict.broken else "\n".join(verdict.output[-3:])
+    return name, not verdict.passed, verdict.seconds, tail
 
 
 def main() -> int:
@@ -97,35 +36,23 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     names = args.only or list(MUTANTS)
-
-    scratch = tempfile.TemporaryDirectory(prefix="mutants-")
-    fixture = Path(scratch.name) / "seed.json"
-    subprocess.run(
-        [
-            str(Path(sys.executable).with_name("exports-server")),
-            "write-fixture",
-            "--seed",
-            str(args.seed),
-            str(fixture),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    _, ok, secs, tail = run_one("none", args.seed, fixture)
-    print(f"unmutated server: {'FAILED' if ok else 'passes'} ({secs:.0f}s)", flush=True)
-    if ok:
-        print(tail)
-        return 1
-    survivors = []
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for name, killed, secs, tail in pool.map(lambda n: run_one(n, args.seed, fixture), names):
-            print(
-                f"{'killed  ' if killed else 'SURVIVED'} {name:<34} {secs:5.0f}s  {MUTANTS[name][0]}"
-                + (f"\n           by {tail}" if killed and "\n" not in tail else ""),
-                flush=True,
-            )
-            if not killed:
-                survivors.append(name)
+    with tempfile.TemporaryDirectory(prefix="mutants-") as scratch:
+        fixture = write_seed_fixture(args.seed, Path(scratch) / "seed.json")
+        _, killed, secs, tail = run_one("none", args.seed, fixture)
+        print(f"unmutated server: {'FAILED' if killed else 'passes'} ({secs:.0f}s)", flush=True)
+        if killed:
+            print(tail)
+            return 1
+        survivors = []
+        with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            for name, killed, secs, tail in pool.map(lambda n: run_one(n, args.seed, fixture), names):
+                print(
+                    f"{'killed  ' if killed else 'SURVIVED'} {name:<34} {secs:5.0f}s  {MUTANTS[name][0]}"
+                    + (f"\n           by {tail}" if killed and "\n" not in tail else ""),
+                    flush=True,
+                )
+                if not killed:
+                    survivors.append(name)
     print(f"\n{len(names) - len(survivors)}/{len(names)} mutants killed")
     print(f"mutants: {len(names) - len(survivors)} passed, {len(survivors)} failed")
     return 1 if survivors else 0

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bitly_exports_contract.server.reliability.launch import RunningServer, start_server
+from bitly_exports_contract.launcher import RunningServer, start_server
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import io
 import json
 
 from bitly_exports_contract.server.app import ExportsApp
-from bitly_exports_contract.server.reliability.asgi_call import RawRequest, RawResponse, call_app
+from tools.reliability.asgi_call import RawRequest, RawResponse, call_app
 
 JSON_TYPE = (b"content-type", b"application/json")
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bitly_exports_contract.server.reliability.fuzz_case import encode_case, run_input
 from bitly_exports_contract.server.transport import Faults, parse_prefer
+from tools.reliability.fuzz_case import encode_case, run_input
 
 DEEP = 600  # deeper than the recursion a Python walk of the parsed body survives, shallower than the parser's
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bitly_exports_contract.server.reliability.fuzz_case import encode_case, run_input
+from tools.reliability.fuzz_case import encode_case, run_input
 
 FIELDS = ["export_type", "bitlinks", "filter", "include_metrics", "unix_from", "unix_to"]
 FILTER_FIELDS = ["query", "archived", "tags", "domain", "campaign_guid", "created_after", "created_before"]

@@ -10,12 +10,12 @@ import httpx
 import pytest
 from inprocess import export_request, send
 
+from bitly_exports_contract.launcher import RunningServer, start_server
 from bitly_exports_contract.server import app as app_module
 from bitly_exports_contract.server.app import ExportsApp, ServerConfig
-from bitly_exports_contract.server.reliability.asgi_call import RawRequest
-from bitly_exports_contract.server.reliability.fuzz_case import instant_sleep
-from bitly_exports_contract.server.reliability.launch import RunningServer, start_server
 from bitly_exports_contract.store import Store, seed_dataset
+from tools.reliability.asgi_call import RawRequest
+from tools.reliability.fuzz_case import instant_sleep
 
 LISTING = {"export_type": "links_list", "filter": {}}
 

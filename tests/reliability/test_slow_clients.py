@@ -16,7 +16,7 @@ import httpx
 import pytest
 from raw_http import connect, export_request, post_export, read_response
 
-from bitly_exports_contract.server.reliability.launch import RunningServer
+from bitly_exports_contract.launcher import RunningServer
 
 LIVENESS_S = 2.0
 ROWS_1000 = {"export_type": "links_list", "filter": {"archived": "both"}}  # 1200 links: cut at 1000 rows

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from bitly_exports_contract.server.reliability.soak import SoakReport, Tally, run_soak
+from tools.reliability.soak import SoakReport, Tally, run_soak
 
 
 @pytest.mark.slow

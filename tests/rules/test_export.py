@@ -14,6 +14,7 @@ from bitly_exports_contract.rules import export
 from bitly_exports_contract.rules.csv_shape import columns_for, render_csv, render_records
 from bitly_exports_contract.rules.validation import parse_request
 from bitly_exports_contract.store import Dataset, Group, Link, QrCode, Store, Token
+from bitly_exports_contract.store import db as store_db
 from bitly_exports_contract.store.seed import seed_dataset
 
 GUID = "Bgroup00001"
@@ -76,7 +77,7 @@ def test_cache_is_per_store_and_group():
 
 
 def test_a_full_cache_is_emptied_before_it_grows_past_its_cap(monkeypatch):
-    monkeypatch.setattr(export, "RECORD_CACHE_CAP", 4)
+    monkeypatch.setattr(store_db, "RECORD_CACHE_CAP", 4)
     store = store_of(links=[link(f"bit.ly/{i}", created=1000 + i * 100, tags=("@x",)) for i in range(5)])
     newest = {"export_type": "links_list", "filter": {"archived": "both", "created_after": 1250}}
     oldest = {"export_type": "links_list", "filter": {"archived": "both", "created_before": 1150}}
@@ -84,7 +85,7 @@ def test_a_full_cache_is_emptied_before_it_grows_past_its_cap(monkeypatch):
     ids = lambda data: {line.split(",")[0] for line in data.decode().split("\r\n")[1:-1]}  # noqa: E731
     first, second = csv_of(store, newest), csv_of(store, oldest)
     assert ids(first) == {"bit.ly/3", "bit.ly/4"} and ids(second) == {"bit.ly/0", "bit.ly/1"}
-    records = export._RECORDS[store][("links_list", GUID)]
+    records = store.records("links_list", GUID)
     assert set(records) == ids(first) | ids(second)  # 4 records: within the cap
     assert csv_of(store, everything) == uncached(store, "links_list", group=GUID, limit=1000)
     assert set(records) == {"bit.ly/2"}  # 4 + 1 missing > 4: emptied, then the missing one added

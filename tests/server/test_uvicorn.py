@@ -1,4 +1,4 @@
-"""The server on a real socket: the CLI's banner, chunked bodies, raw bytes no client library sends."""
+"""The server on a real socket: the CLI's ready line, chunked bodies, raw bytes no client library sends."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bitly_exports_contract.server.reliability.launch import start_server
+from bitly_exports_contract.launcher import start_server
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def server() -> Iterator[tuple[str, str]]:
     running.stop()
 
 
-def test_banner_names_base_url_groups_and_a_token_of_each_tier(server):
+def test_the_ready_line_names_the_loopback_base_url_and_the_groups(server):
     base_url, group = server
     assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v4")
     assert group.startswith("B")

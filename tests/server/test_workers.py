@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bitly_exports_contract.launcher import start_server
 from bitly_exports_contract.server import reuseport
-from bitly_exports_contract.server.reliability.launch import start_server
 
 pytestmark = pytest.mark.skipif(
     not (reuseport.supported() and Path("/proc/net/tcp").exists()),

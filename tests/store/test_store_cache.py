@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from store_factories import GUID, OTHER, link, qr, store_of
 
-from bitly_exports_contract.store import Engagement, ItemFilter, Store, series
+from bitly_exports_contract.store import Engagement, ItemFilter, Store, StoreError, series
 from bitly_exports_contract.store import db as store_db
+from bitly_exports_contract.store.cache import BoundedCache
+from bitly_exports_contract.store.items import LINK_ITEMS
+from bitly_exports_contract.store.query import LINKS
 from bitly_exports_contract.store.seed import seed_dataset
 
 EVERYTHING = ItemFilter(archived="both")
@@ -33,7 +38,7 @@ def test_cached_answers_are_the_answers_of_a_store_that_never_read_before() -> N
     warm = Store.build(dataset)
     group = warm.group_guids()[0]
     first = fresh_answers(warm, group)
-    assert warm._links and warm._qrs  # white-box: the reads above went through the cache
+    assert warm._links.cache and warm._qrs.cache  # white-box: the reads above went through the cache
     assert fresh_answers(warm, group) == first  # every row from the cache now
     for other in warm.group_guids()[1:]:
         assert fresh_answers(warm, other) == fresh_answers(Store.build(dataset), other)
@@ -46,7 +51,7 @@ def test_a_cached_row_answers_only_for_its_own_group() -> None:
         other_engagements=[Engagement("bit.ly/theirs", 100, 5, 0, 0)],
     )
     assert [r.id for r in store.find_links(group=OTHER, flt=EVERYTHING, limit=10)] == ["bit.ly/theirs"]
-    assert "bit.ly/theirs" in store._links  # cached by the read above
+    assert "bit.ly/theirs" in store._links.cache  # cached by the read above
     assert store.links_by_ids(group=GUID, ids=["bit.ly/theirs", "bit.ly/mine"]).keys() == {"bit.ly/mine"}
     assert store.metrics(group=GUID, targets=["bit.ly/theirs"], start=0, end=1000) == {
         "bit.ly/theirs": (0, 0, 0)
@@ -84,11 +89,11 @@ def test_the_cache_is_emptied_before_it_would_grow_past_its_cap(monkeypatch: pyt
     monkeypatch.setattr(store_db, "ROW_CACHE_CAP", 3)
     store = store_of(links=[link(f"bit.ly/{i}", created=1000 + i) for i in range(5)])
     newest = store.find_links(group=GUID, flt=ItemFilter(created_after=1003), limit=10)
-    assert set(store._links) == {"bit.ly/3", "bit.ly/4"}
+    assert set(store._links.cache) == {"bit.ly/3", "bit.ly/4"}
     oldest = store.find_links(group=GUID, flt=ItemFilter(created_before=1002), limit=10)
-    assert set(store._links) == {"bit.ly/0", "bit.ly/1"}  # 2 + 2 > 3: emptied, then the two read added
+    assert set(store._links.cache) == {"bit.ly/0", "bit.ly/1"}  # 2 + 2 > 3: emptied, then the two read added
     store.find_links(group=GUID, flt=ItemFilter(created_before=1001), limit=10)
-    assert set(store._links) == {"bit.ly/0", "bit.ly/1"}  # a cached row is not read again
+    assert set(store._links.cache) == {"bit.ly/0", "bit.ly/1"}  # a cached row is not read again
     assert [r.id for r in newest + oldest] == ["bit.ly/4", "bit.ly/3", "bit.ly/1", "bit.ly/0"]
 
 
@@ -111,3 +116,33 @@ def test_engagement_series_are_read_on_a_targets_second_ask_and_kept_up_to_the_c
     assert ask("bit.ly/c") == {"bit.ly/c": (3, 0, 0)}
     assert len(store._series) == 1  # 2 + 1 > 2: emptied, then bit.ly/c's series added
     assert ask(*targets) == {"bit.ly/a": (1, 0, 0), "bit.ly/b": (2, 0, 0), "bit.ly/c": (3, 0, 0)}
+
+
+def test_forget_empties_every_cache_and_the_answers_stay() -> None:
+    store = Store.build(seed_dataset(4, links=60))
+    group = store.group_guids()[0]
+    first = fresh_answers(store, group)
+    store.records("links_list", group)["bit.ly/x"] = b"x"
+    store.forget()
+    assert not store._links.cache and not store._qrs.cache and len(store._series) == 0
+    assert store.records("links_list", group) == {}
+    assert fresh_answers(store, group) == first
+
+
+def test_a_bounded_cache_is_emptied_before_it_passes_its_cap() -> None:
+    kept: BoundedCache[str, int] = BoundedCache(3)
+    assert kept.remember({"a": 1, "b": 2}) == {"a": 1, "b": 2}
+    kept.remember({"c": 3})
+    assert kept == {"a": 1, "b": 2, "c": 3}
+    kept.remember({"d": 4})
+    assert kept == {"d": 4}
+    with pytest.raises(ValueError, match="at least one"):
+        BoundedCache(0)
+
+
+def test_an_item_kind_whose_query_columns_are_not_its_rows_fields_is_refused() -> None:
+    swapped = dataclasses.replace(
+        LINKS, columns="l.id, l.key, l.gkey, l.long_url, l.title, l.created, l.archived, l.tags"
+    )
+    with pytest.raises(StoreError, match="the rows need"):
+        dataclasses.replace(LINK_ITEMS, query=swapped)

@@ -8,11 +8,12 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 
-from ..spec import figures
+from ..spec import SpecError, figures
 
 _TRIGGERS = tuple(figures().formula_trigger_prefixes)
 _DAY = 86400
-assert all(len(t) == 1 for t in _TRIGGERS), "render_records' fast path assumes single-character triggers"
+if not all(len(t) == 1 for t in _TRIGGERS):
+    raise SpecError(f"formula_trigger_prefixes {_TRIGGERS}: render_records needs single characters")
 _TRIGGER_SET = frozenset(_TRIGGERS)
 _TRIGGER_AFTER_COMMA = re.compile(",[" + "".join(re.escape(t) for t in _TRIGGERS) + "]").search
 _CLOCK = [f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60)]  # minute of the day

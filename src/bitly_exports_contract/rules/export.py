@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import weakref
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any, cast
@@ -18,15 +17,8 @@ from .validation import BATCH, ExportRequest
 from .window import clamp_window, tier_window
 
 DATA_URI_PREFIX = "data:text/csv;base64,"
-# The encoded CSV text of each item's own cells (no metric cells, no CRLF), per store, (export type,
-# group) and item id: those cells depend on the item alone and a store is read-only. Each map holds at
-# most RECORD_CACHE_CAP records: it is emptied before an export's new records would pass that.
-RECORD_CACHE_CAP = 100_000
 
 _ID = itemgetter(0)  # LinkRow.id, QrRow.id
-_RECORDS: weakref.WeakKeyDictionary[Store, dict[tuple[str, str], dict[str, bytes]]] = (
-    weakref.WeakKeyDictionary()
-)
 
 
 def row_cap(*, metrics: bool) -> int:
@@ -62,7 +54,8 @@ def match_set(
     """At most `limit` rows of the ordered match set."""
     if request.bitlinks is not None:
         return resolve_bitlinks(store=store, group=group, bitlinks=request.bitlinks)[:limit]
-    assert request.filter is not None
+    if request.filter is None:
+        raise TypeError("a validated export request carries either bitlinks or a filter")
     if request.export_type == "qr_codes_list":
         return store.find_qr_codes(group=group, flt=request.filter, limit=limit)
     return store.find_links(group=group, flt=request.filter, limit=limit)
@@ -122,22 +115,18 @@ def _csv(
     rows: Sequence[LinkRow] | Sequence[QrRow],
     counts: Sequence[tuple[int, int, int]] | None,
 ) -> bytes:
-    """The export's CSV bytes: each record is the item's own cells, rendered once (`_own_cells`, cached
-    per store, group and item), then the request's metric cells (`_count_cells`) when it has metrics."""
-    per_store = _RECORDS.get(store)
-    if per_store is None:
-        per_store = _RECORDS.setdefault(store, {})
-    records = per_store.get((export_type, group))
-    if records is None:
-        records = per_store.setdefault((export_type, group), {})
+    """The export's CSV bytes: each record is the item's own cells, rendered once (`_own_cells`, kept in
+    the store's record cache: they depend on the item alone), then the request's metric cells
+    (`_count_cells`) when it has metrics."""
+    records = store.records(export_type, group)
     lines: list[bytes | None] = list(map(records.get, map(_ID, rows)))
     if None in lines:
         missing = [i for i, line in enumerate(lines) if line is None]
-        if len(records) + len(missing) > RECORD_CACHE_CAP:
-            records.clear()
         texts = render_records([_own_cells(export_type, rows[i]) for i in missing])
-        for i, text in zip(missing, texts, strict=True):
-            lines[i] = records[rows[i].id] = text.encode("utf-8")
+        rendered = {rows[i].id: text.encode("utf-8") for i, text in zip(missing, texts, strict=True)}
+        records.remember(rendered)
+        for i in missing:
+            lines[i] = rendered[rows[i].id]
     own = cast(list[bytes], lines)
     if counts is not None:
         own = [line + tail for line, tail in zip(own, _count_texts(export_type, counts), strict=True)]

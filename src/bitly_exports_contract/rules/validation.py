@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ..spec import component_schema, ecma_regex, load_spec
+from ..spec import SpecError, component_schema, ecma_regex, load_spec
 from ..store.db import ItemFilter
 from .errors import FieldProblem, bad_request
 from .schema_check import Predicate, compile_acceptor
@@ -290,7 +290,8 @@ def parse_request(body: dict[str, Any]) -> ExportRequest:
 def _pair() -> dict[str, tuple[str, ...]]:
     """The window pair rule, as every model states it."""
     pairs = {tuple(sorted(m.pair.items())) for models in _models().values() for m in models}
-    assert len(pairs) == 1, "every request model states the same unix_from/unix_to pair"
+    if len(pairs) != 1:
+        raise SpecError(f"the request models state different unix_from/unix_to pairs: {sorted(pairs)}")
     return dict(pairs.pop())
 
 

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ..launcher import ServedGroup, ServedToken, ServerReady
 from ..store.dataset import Dataset
 from ..store.db import Store, StoreError
 from ..store.fixture import FixtureError, dump_fixture, load_fixture
@@ -113,6 +114,19 @@ def check_store_path(path: str) -> str:
     return path
 
 
+def ready_line(*, store: Store, base_url: str, workers: int = 1) -> str:
+    """The one JSON line a program reads to know the server is ready (`launcher.ServerReady`)."""
+    groups = [ServedGroup(guid, *store.group_counts(guid)) for guid in store.group_guids()]
+    tokens = [
+        ServedToken(token.token, token.tier, tuple(token.groups), token.rate_limit_per_minute)
+        for token in store.tokens()
+    ]
+    ready = ServerReady(
+        base_url=base_url, groups=tuple(groups), tokens=tuple(tokens), pid=os.getpid(), workers=workers
+    )
+    return ready.to_line()
+
+
 def banner(*, store: Store, base_url: str) -> str:
     """What a new user needs to `curl` the server at once."""
     lines = [f"base_url: {base_url}", "groups:"]
@@ -133,6 +147,12 @@ def banner(*, store: Store, base_url: str) -> str:
         '-H \'Content-Type: application/json\' -d \'{"export_type": "links_list", "filter": {}}\''
     )
     return "\n".join(lines)
+
+
+def announce(*, store: Store, base_url: str, workers: int = 1) -> None:
+    """The ready line on stdout for programs, then the banner on stderr for people."""
+    print(ready_line(store=store, base_url=base_url, workers=workers), flush=True)
+    print(banner(store=store, base_url=base_url), file=sys.stderr, flush=True)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -169,7 +189,7 @@ def serve(args: argparse.Namespace, wrap: AppWrapper | None = None) -> int:
     if wrap is not None:
         app = wrap(app)
     sock = listen(args.host, args.port)
-    print(banner(store=store, base_url=base_url(sock)), flush=True)
+    announce(store=store, base_url=base_url(sock))
     config = uvicorn.Config(
         app, log_level=args.log_level, access_log=False, lifespan="off", http=args.http, loop=args.loop
     )
@@ -197,7 +217,7 @@ def serve_workers(args: argparse.Namespace) -> int:
         else:
             sockets = [listen(args.host, args.port)]
         sock = sockets[0]
-        print(banner(store=store, base_url=base_url(sock)), flush=True)
+        announce(store=store, base_url=base_url(sock), workers=args.workers)
         store.close()
         os.environ.update(worker_environment(db=path, now=args.now, faults=not args.no_faults))
         config = uvicorn.Config(

@@ -68,7 +68,8 @@ def run(config: object, sockets: list[socket.socket]) -> None:
     from uvicorn import Config, Server
     from uvicorn._subprocess import get_subprocess
 
-    assert isinstance(config, Config)
+    if not isinstance(config, Config):
+        raise TypeError(f"a uvicorn.Config is needed, got {type(config).__name__}")
     stop = threading.Event()
 
     def start(sock: socket.socket) -> BaseProcess:

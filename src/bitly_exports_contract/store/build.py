@@ -78,7 +78,8 @@ def _load_group(
     campaigns: dict[str, int] = {}
     for guid in group.campaigns:
         ckey = conn.execute("INSERT INTO campaigns (gkey, guid) VALUES (?, ?)", (gkey, guid)).lastrowid
-        assert ckey is not None
+        if ckey is None:
+            raise StoreError(f"{where}: campaign {guid!r} was not stored")
         campaigns[guid] = ckey
     keys: dict[str, int] = {}
     _load_links(

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
 
 import orjson
 
 from .build import build_database
+from .cache import BoundedCache
 from .dataset import Dataset, Token
 from .errors import StoreError
-from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, Kind, run_query, select_query
+from .items import LINK_ITEMS, QR_ITEMS, Cached, Items
+from .query import MAX_INT, MIN_INT, run_query, select_query
 from .rows import ItemFilter, LinkRow, QrRow
 from .schema import SCHEMA_ID
 from .search import encodable
@@ -26,17 +26,6 @@ from .series import SeriesCache, window_counts
 
 __all__ = ["ItemFilter", "LinkRow", "QrRow", "Store", "StoreError"]
 
-# Whole rows (id, key, gkey, *the LinkRow's or QrRow's other columns), by key and by id.
-_LINKS_BY_KEYS = f"SELECT {LINKS.columns} FROM links AS l WHERE l.key IN (SELECT value FROM json_each(?))"
-_QRS_BY_KEYS = f"SELECT {QR_CODES.columns} FROM qrs AS l WHERE l.key IN (SELECT value FROM json_each(?))"
-_LINKS_BY_IDS = (
-    f"SELECT {LINKS.columns} FROM links AS l INDEXED BY links_id "
-    "WHERE l.id IN (SELECT value FROM json_each(?)) AND l.gkey = ?"
-)
-_QRS_BY_IDS = (
-    f"SELECT {QR_CODES.columns} FROM qrs AS l INDEXED BY qrs_id "
-    "WHERE l.id IN (SELECT value FROM json_each(?)) AND l.gkey = ?"
-)
 # The running sums (eng rows hold totals up to `at`) of each wanted target key at two instants.
 _WINDOW_SUMS = """
 SELECT t.value, hi.cc, hi.cs, hi.cb, lo.cc, lo.cs, lo.cb
@@ -47,16 +36,11 @@ LEFT JOIN eng AS lo ON lo.tk = t.value AND lo.at = (SELECT max(at) FROM eng WHER
 # Items (links and QR codes each) whose rows a store keeps in memory once read: the store is read-only,
 # so a kept row is always right. A full cache is emptied before it would pass this many.
 ROW_CACHE_CAP = 200_000
-
-
-class _Cached(NamedTuple):
-    gkey: int
-    key: int
-    row: Any  # LinkRow | QrRow
-
+# Rendered records (bytes) an export may keep per (export type, group); see `Store.records`.
+RECORD_CACHE_CAP = 100_000
 
 _FIRST = itemgetter(0)
-_ROW = itemgetter(2)  # _Cached.row
+_ROW = itemgetter(2)  # Cached.row
 
 
 class Store:
@@ -66,10 +50,11 @@ class Store:
         self._conn = conn
         self._lock = threading.Lock()
         self.label = label
-        # id -> (gkey, key, row) of the links and of the QR codes read so far (see ROW_CACHE_CAP)
-        self._links: dict[str, _Cached] = {}
-        self._qrs: dict[str, _Cached] = {}
+        # the links and the QR codes read so far, by id (see ROW_CACHE_CAP)
+        self._links = Items(LINK_ITEMS, cap=ROW_CACHE_CAP)
+        self._qrs = Items(QR_ITEMS, cap=ROW_CACHE_CAP)
         self._series = SeriesCache()  # engagement series of targets asked for more than once
+        self._records: dict[tuple[str, str], BoundedCache[str, bytes]] = {}
         try:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("schema") != SCHEMA_ID:
@@ -156,6 +141,22 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def records(self, export_type: str, group: str) -> BoundedCache[str, bytes]:
+        """A cache for what an export renders of each item of a group (the store is read-only, so an
+        item's rendering never changes), by item id; at most RECORD_CACHE_CAP per (export type, group)."""
+        found = self._records.get((export_type, group))
+        if found is None:
+            found = self._records.setdefault((export_type, group), BoundedCache(RECORD_CACHE_CAP))
+        return found
+
+    def forget(self) -> None:
+        """Empty every cache the store keeps (what a cold export pays for is then paid again)."""
+        with self._lock:
+            self._links.cache.clear()
+            self._qrs.cache.clear()
+            self._series = SeriesCache()
+            self._records.clear()
+
     def token(self, token: str) -> Token | None:
         """The token with that exact string, if any."""
         return self._tokens.get(token)
@@ -184,9 +185,7 @@ class Store:
             flt_check(flt)
             return []
         with self._lock:
-            items = self._find(
-                LINKS, found[0], found[1], flt, limit, self._links, _LINKS_BY_KEYS, _link_items
-            )
+            items = self._find(self._links, gkey=found[0], size=found[1], flt=flt, limit=limit)
         return list(map(_ROW, items))
 
     def find_qr_codes(self, *, group: str, flt: ItemFilter, limit: int) -> list[QrRow]:
@@ -196,7 +195,7 @@ class Store:
             flt_check(flt)
             return []
         with self._lock:
-            items = self._find(QR_CODES, found[0], found[2], flt, limit, self._qrs, _QRS_BY_KEYS, _qr_items)
+            items = self._find(self._qrs, gkey=found[0], size=found[2], flt=flt, limit=limit)
         return list(map(_ROW, items))
 
     def links_by_ids(self, *, group: str, ids: Sequence[str]) -> dict[str, LinkRow]:
@@ -206,7 +205,7 @@ class Store:
             return {}
         gkey = found[0]
         with self._lock:
-            items = self._items_by_ids(ids, gkey, self._links, _LINKS_BY_IDS, _link_items)
+            items = self._items_by_ids(self._links, ids, gkey=gkey)
         return {ident: item.row for ident, item in items.items()}
 
     def metrics(
@@ -222,10 +221,10 @@ class Store:
         gkey = found[0]
         with self._lock:
             # A target is a link or a QR code of the group; its key names its rows of running sums.
-            items = self._items_by_ids(out, gkey, self._links, _LINKS_BY_IDS, _link_items)
+            items = self._items_by_ids(self._links, out, gkey=gkey)
             rest = [target for target in out if target not in items]
             if rest:
-                items.update(self._items_by_ids(rest, gkey, self._qrs, _QRS_BY_IDS, _qr_items))
+                items.update(self._items_by_ids(self._qrs, rest, gkey=gkey))
             if not items:
                 return out
             ids_of = {item.key: ident for ident, item in items.items()}
@@ -247,51 +246,37 @@ class Store:
                 out[ids_of[key]] = (hc - lc, hs - ls, hb - lb)
         return out
 
-    def _find(
-        self,
-        kind: Kind,
-        gkey: int,
-        size: int,
-        flt: ItemFilter,
-        limit: int,
-        cache: dict[str, _Cached],
-        by_keys: str,
-        make: Callable[[Iterable[Any]], dict[str, _Cached]],
-    ) -> list[_Cached]:
+    def _find(self, items: Items, *, gkey: int, size: int, flt: ItemFilter, limit: int) -> list[Cached]:
         """The matching items, in order; under the lock.
 
         First only (id, key) of the matches, which the walk indexes cover, and the items from the cache.
         Items not cached yet are read by key, or, when they are most of the matches, by running the
         same plan again for whole rows (one pass over the table instead of a seek per item).
         """
-        conn = self._conn
+        conn, kind, cache, make = self._conn, items.kind.query, items.cache, items.kind.make
         query = select_query(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit, full=False)
+        if query is None:  # nothing can match
+            return []
         rows = run_query(conn, kind, query, limit=limit)
         if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them
-            read = _remember(cache, make(rows))
+            read = cache.remember(make(rows))
             return [read[row[0]] for row in rows]
         # map() over C-level getters: a warm 1000-row page is a thousand lookups and nothing else
-        items = list(map(cache.get, map(_FIRST, rows)))
-        if None not in items:
-            return items  # type: ignore[return-value]
-        missing = [row[1] for row, item in zip(rows, items, strict=True) if item is None]
+        kept = list(map(cache.get, map(_FIRST, rows)))
+        if None not in kept:
+            return kept  # type: ignore[return-value]
+        missing = [row[1] for row, item in zip(rows, kept, strict=True) if item is None]
         if 2 * len(missing) > len(rows):
-            assert query is not None  # rows were found
-            read = _remember(cache, make(run_query(conn, kind, query.whole(kind), limit=limit)))
+            read = cache.remember(make(run_query(conn, kind, query.whole(kind), limit=limit)))
         else:
-            read = _remember(cache, make(conn.execute(by_keys, (orjson.dumps(missing).decode(),))))
-        return [read[row[0]] if item is None else item for row, item in zip(rows, items, strict=True)]
+            by_keys = items.kind.by_keys
+            read = cache.remember(make(conn.execute(by_keys, (orjson.dumps(missing).decode(),))))
+        return [read[row[0]] if item is None else item for row, item in zip(rows, kept, strict=True)]
 
-    def _items_by_ids(
-        self,
-        ids: Iterable[str],
-        gkey: int,
-        cache: dict[str, _Cached],
-        sql: str,
-        make: Callable[[Iterable[Any]], dict[str, _Cached]],
-    ) -> dict[str, _Cached]:
+    def _items_by_ids(self, items: Items, ids: Iterable[str], *, gkey: int) -> dict[str, Cached]:
         """The group's items with these ids, cached or read; ids of other groups or of nothing are absent."""
-        out: dict[str, _Cached] = {}
+        cache = items.cache
+        out: dict[str, Cached] = {}
         missing: list[str] = []
         for ident in ids:
             item = cache.get(ident)
@@ -301,47 +286,12 @@ class Store:
                 out[ident] = item
         wanted = [ident for ident in dict.fromkeys(missing) if encodable(ident)]
         if wanted:
-            out.update(_remember(cache, make(self._conn.execute(sql, (orjson.dumps(wanted).decode(), gkey)))))
+            rows = self._conn.execute(items.kind.by_ids, (orjson.dumps(wanted).decode(), gkey))
+            out.update(cache.remember(items.kind.make(rows)))
         return out
-
-
-def _remember(cache: dict[str, _Cached], read: dict[str, _Cached]) -> dict[str, _Cached]:
-    """Add items read from the database to a row cache, emptying it first when it would pass its cap."""
-    if len(cache) + len(read) > ROW_CACHE_CAP:
-        cache.clear()
-    cache.update(read)
-    return read
 
 
 def flt_check(flt: ItemFilter) -> None:
     """Refuse an `archived` value outside on/off/both, also when the group is unknown."""
     if flt.archived not in ("on", "off", "both"):
         raise ValueError(f"archived must be one of on, off, both; got {flt.archived!r}")
-
-
-@functools.lru_cache(maxsize=8192)
-def _tags(raw: str) -> tuple[str, ...]:
-    """A stored JSON list of tags; the same few lists recur across a group's items."""
-    return tuple(orjson.loads(raw))
-
-
-# tuple.__new__ straight away: a NamedTuple's own __new__ is a Python function, ~0.15 ms per 1,000 rows
-_new = tuple.__new__
-
-
-# One comprehension per kind, no call per row: a cold 1000-row export reads 1,000 of them.
-def _link_items(rows: Iterable[Any]) -> dict[str, _Cached]:
-    """Cache items by id of (id, key, gkey, title, long_url, created, archived, tags) database rows."""
-    return {
-        i: _new(_Cached, (gk, k, _new(LinkRow, (i, t, u, c, a == 1, _tags(g)))))
-        for i, k, gk, t, u, c, a, g in rows
-    }
-
-
-def _qr_items(rows: Iterable[Any]) -> dict[str, _Cached]:
-    """Cache items by id of (id, key, gkey, title, qr_code_type, bitlink, long_url, created, archived, tags)
-    database rows."""
-    return {
-        i: _new(_Cached, (gk, k, _new(QrRow, (i, t, q, b, u, c, a == 1, _tags(g)))))
-        for i, k, gk, t, q, b, u, c, a, g in rows
-    }

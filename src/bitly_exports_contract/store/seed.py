@@ -181,6 +181,12 @@ class _Generator:
         return Group(guid, campaigns, tuple(links), tuple(qr_codes), engagements)
 
 
+def seeded_token(role: str) -> str:
+    """The seeded data set's token of a role: a tier (`premium`), `other` (sees the second group only)
+    or `limited` (5 requests a minute). Programs that start a server read them from its ready line."""
+    return f"tok-{role}"
+
+
 def seed_dataset(seed: int, *, links: int = 2000, now: int = 1764115200) -> Dataset:
     """Generate the same dataset for the same arguments: one big group of `links` links and two small ones."""
     if links < 0:
@@ -189,10 +195,14 @@ def seed_dataset(seed: int, *, links: int = 2000, now: int = 1764115200) -> Data
     groups = (gen.group(links, 8), gen.group(_SMALL_GROUPS[0], 3), gen.group(_SMALL_GROUPS[1], 2))
     every = tuple(group.guid for group in groups)
     tokens = tuple(
-        Token(token=f"tok-{tier}", tier=tier, groups=every, rate_limit_per_minute=None)
+        Token(token=seeded_token(tier), tier=tier, groups=every, rate_limit_per_minute=None)
         for tier in ("free", "core", "growth", "premium", "enterprise")
     ) + (
-        Token(token="tok-other", tier="premium", groups=(groups[1].guid,), rate_limit_per_minute=None),
-        Token(token="tok-limited", tier="premium", groups=(groups[0].guid,), rate_limit_per_minute=5),
+        Token(
+            token=seeded_token("other"), tier="premium", groups=(groups[1].guid,), rate_limit_per_minute=None
+        ),
+        Token(
+            token=seeded_token("limited"), tier="premium", groups=(groups[0].guid,), rate_limit_per_minute=5
+        ),
     )
     return Dataset(now=now, tokens=tokens, groups=groups)

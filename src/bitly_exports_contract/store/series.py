@@ -18,6 +18,8 @@ from operator import itemgetter
 
 import orjson
 
+from .cache import BoundedCache
+
 # Targets whose series a store keeps (about 1 KB each at ~20 instants); the map is emptied before it
 # would pass this many. Targets seen once are remembered up to the same number.
 SERIES_CACHE_CAP = 50_000
@@ -34,8 +36,8 @@ class SeriesCache:
     """The kept series of one store, and the targets asked for once so far."""
 
     def __init__(self) -> None:
-        self._series: dict[int, Series] = {}
-        self._seen: set[int] = set()
+        self._series: BoundedCache[int, Series] = BoundedCache(SERIES_CACHE_CAP)
+        self._seen: BoundedCache[int, None] = BoundedCache(SERIES_CACHE_CAP)  # a bounded set
 
     def __len__(self) -> int:
         return len(self._series)
@@ -55,16 +57,11 @@ class SeriesCache:
             else:
                 first.append(key)
         if again:
-            read = _read(conn, again)
-            if len(series) + len(read) > SERIES_CACHE_CAP:
-                series.clear()
-            series.update(read)
-            seen.difference_update(again)
-            kept.update(read)
+            kept.update(series.remember(_read(conn, again)))
+            for key in again:
+                seen.pop(key, None)
         if first:
-            if len(seen) + len(first) > SERIES_CACHE_CAP:
-                seen.clear()
-            seen.update(first)
+            seen.remember_keys(first, None)
         return kept, first
 
 

@@ -1,6 +1,6 @@
 """Build a seeded store to a temporary file and print build, open and query timings.
 
-Run with `python -m bitly_exports_contract.store.bench --links 200000`.
+Run with `python -m tools.store_bench --links 200000`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import time
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from .db import ItemFilter, Store
-from .seed import seed_dataset
+from bitly_exports_contract.store.db import ItemFilter, Store
+from bitly_exports_contract.store.seed import seed_dataset
 
 _DAY = 86400
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...store.db import ItemFilter
+from bitly_exports_contract.store.db import ItemFilter
+from bitly_exports_contract.store.seed import seeded_token
+
 from .fuzz_case import encode_case, servers
 
 DICTIONARY = (
@@ -93,7 +95,7 @@ def seed_inputs() -> list[bytes]:
         encode_case(body=valid, group=2, token=7),
         encode_case(body=valid, group=3),
         encode_case(body=valid, get=True),
-        encode_case(body=valid, token=0, authorization=b"bearer tok-premium"),
+        encode_case(body=valid, token=0, authorization=b"bearer " + seeded_token("premium").encode()),
         encode_case(body=valid, token=0, authorization=b"Basic dG9rLXByZW1pdW0="),
         encode_case(body=valid, json_type=False, content_type=b"Application/JSON; charset=utf-8"),
         encode_case(body=valid, json_type=False, content_type=b"application/vnd.api+json"),

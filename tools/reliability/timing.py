@@ -16,9 +16,10 @@ import statistics
 import time
 from collections.abc import Sequence
 
-from ...store.db import Store
-from ...store.seed import seed_dataset
-from ..app import ExportsApp, ServerConfig
+from bitly_exports_contract.server.app import ExportsApp, ServerConfig
+from bitly_exports_contract.store.db import Store
+from bitly_exports_contract.store.seed import seed_dataset, seeded_token
+
 from .asgi_call import RawRequest, call_app
 
 BODY = json.dumps({"export_type": "links_list", "filter": {}}).encode()
@@ -30,14 +31,16 @@ def _request(group: str, token: str) -> RawRequest:
 
 
 def kinds(store: Store) -> dict[str, RawRequest]:
-    """The 403s to compare; `tok-other` sees only the second group."""
+    """The 403s to compare; the `other` token sees only the second group."""
     big = store.group_guids()[0]
+    other = seeded_token("other")
+    bad = other.replace("o", "0", 1)  # as long as a real token, one character off
     missing = "B" + "x" * (len(big) - 1)
     return {
-        "hidden group": _request(big, "tok-other"),
-        "missing group": _request(missing, "tok-other"),
-        "bad token, real group": _request(big, "tok-0ther"),
-        "bad token, missing group": _request(missing, "tok-0ther"),
+        "hidden group": _request(big, other),
+        "missing group": _request(missing, other),
+        "bad token, real group": _request(big, bad),
+        "bad token, missing group": _request(missing, bad),
     }
 
 

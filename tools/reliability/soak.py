@@ -23,7 +23,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from .launch import RunningServer, start_server
+from bitly_exports_contract.kit.embedded import seeded_target
+from bitly_exports_contract.launcher import RunningServer, start_server
+
 from .mix import Probe, build_mix
 from .rss import tree_rss_kib
 
@@ -200,7 +202,8 @@ async def run_load(
     """(probe count, tally, RSS after warm-up, RSS at the end) of one load run against `server`."""
     async with httpx.AsyncClient(timeout=TIMEOUT_S) as client:
         ids = await discover_link_ids(client, server)
-        probes = build_mix(groups=server.groups, tokens=server.tokens, link_ids=ids)
+        roles = seeded_target(server.ready).tokens
+        probes = build_mix(groups=server.groups, tokens=dict(roles), link_ids=ids)
         reference = await reference_answers(client, server.base_url, probes)
     tally = Tally()
     start = time.monotonic()

@@ -22,10 +22,11 @@ from urllib.parse import unquote
 
 import orjson
 
-from ...store.db import Store
-from ...store.seed import seed_dataset
-from .. import app as app_module
-from ..app import ExportsApp, ServerConfig
+from bitly_exports_contract.server import app as app_module
+from bitly_exports_contract.server.app import ExportsApp, ServerConfig
+from bitly_exports_contract.store.db import Store
+from bitly_exports_contract.store.seed import seed_dataset
+
 from .asgi_call import RawRequest, RawResponse, call_app_sync
 
 FIELDS = 5

@@ -1,8 +1,8 @@
-"""The soak's request mix: valid and invalid requests of every export type, from the banner's groups.
+"""The soak's request mix: valid and invalid requests of every export type, from the announced groups.
 
 Every probe is a fixed request, so the answer it gets under load can be compared byte for byte with
-the answer it gets alone. The seeded data set's extra tokens (`tok-other` sees only the second group,
-`tok-limited` allows 5 requests a minute) give the 403 and 429 probes.
+the answer it gets alone. The seeded data set's tokens by role (`kit.embedded.seeded_target`): a tier's,
+`other` (sees only the second group) and `limited` (5 requests a minute), which give the 403 and 429 probes.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-OTHER_TOKEN = "tok-other"
-LIMITED_TOKEN = "tok-limited"
 MAX_BODY = 1 << 20
 
 Headers = tuple[tuple[str, str], ...]
@@ -117,7 +115,12 @@ def _valid(groups: list[str], tokens: dict[str, str], ids: list[str]) -> list[Pr
             enterprise,
         ),
         ("batch-filter", big, {"export_type": "link_engagements_batch", "filter": {"query": "a"}}, premium),
-        ("small-links", small, {"export_type": "links_list", "filter": {"archived": "both"}}, OTHER_TOKEN),
+        (
+            "small-links",
+            small,
+            {"export_type": "links_list", "filter": {"archived": "both"}},
+            tokens["other"],
+        ),
         ("third-batch-filter", third, {"export_type": "link_engagements_batch", "filter": {}}, core),
     ]
     out = [
@@ -136,7 +139,7 @@ def _valid(groups: list[str], tokens: dict[str, str], ids: list[str]) -> list[Pr
         Probe(
             "rate-limited-token",
             _export(big),
-            _headers(LIMITED_TOKEN),
+            _headers(tokens["limited"]),
             _json({"export_type": "links_list", "filter": {"query": "x"}}),
             rate_limited=True,
         )
@@ -184,7 +187,7 @@ def _invalid(groups: list[str], tokens: dict[str, str]) -> list[Probe]:
         Probe("no-token", export, _headers(None), listing),
         Probe("bad-token", export, _headers("tok-nope"), listing),
         Probe("basic-scheme", export, (("authorization", "Basic dG9rLXByZW1pdW0="),), listing),
-        Probe("hidden-group", export, _headers(OTHER_TOKEN), listing),
+        Probe("hidden-group", export, _headers(tokens["other"]), listing),
         Probe("missing-group", _export("Bdoesnotexist"), _headers(premium), listing),
         Probe("trailing-slash", export + "/", _headers(premium), listing),
         Probe("get", export, _headers(premium), b"", method="GET"),
@@ -195,5 +198,5 @@ def _invalid(groups: list[str], tokens: dict[str, str]) -> list[Probe]:
 
 
 def build_mix(*, groups: list[str], tokens: dict[str, str], link_ids: list[str]) -> list[Probe]:
-    """Every probe of the soak, from the banner's groups (at least three) and tokens of each tier."""
+    """Every probe of the soak, from the server's groups (at least three) and its tokens by role."""
     return _valid(groups, tokens, link_ids) + _invalid(groups, tokens)

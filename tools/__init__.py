@@ -1,0 +1,1 @@
+"""Tooling that develops the project and never ships: soak, fuzzing, timing probes, the store bench."""
