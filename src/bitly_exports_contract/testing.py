@@ -16,7 +16,7 @@ from typing import Literal
 
 from bitly_exports_client import AuthenticatedClient, Client
 
-from bitly_exports_contract.kit.embedded import MAIN_ROLE, SEEDED_TOKENS, EmbeddedServer
+from bitly_exports_contract.kit.embedded import MAIN_ROLE, EmbeddedServer, seeded_target
 
 FaultCode = Literal[429, 500, 503]
 DEFAULT_SEED = 1
@@ -82,15 +82,6 @@ class ReferenceServer:
         return Client(base_url=self.base_url, raise_on_unexpected_status=True)
 
 
-def _fixture_tokens(path: str) -> dict[str, str]:
-    from bitly_exports_contract.store.fixture import load_fixture
-
-    tokens: dict[str, str] = {}
-    for token in load_fixture(path).tokens:
-        tokens.setdefault(token.tier, token.token)
-    return tokens
-
-
 def start_reference_server(
     *,
     seed: int | None = None,
@@ -102,17 +93,22 @@ def start_reference_server(
     if seed is not None and fixture is not None:
         raise ValueError("give a seed or a fixture file, not both")
     fixture_path = str(fixture) if fixture is not None else None
-    tokens = _fixture_tokens(fixture_path) if fixture_path is not None else dict(SEEDED_TOKENS)
     extra = ["--now", str(now)] if now is not None else []
     if fixture_path is None:
         extra += ["--links", str(links or DEFAULT_LINKS)]
     chosen_seed = DEFAULT_SEED if seed is None and fixture_path is None else seed
     server = EmbeddedServer(seed=chosen_seed or DEFAULT_SEED, extra_args=extra, fixture=fixture_path)
     server.start()
-    assert server.banner is not None
+    ready = server.ready
+    if ready is None:  # pragma: no cover - start() returns only once the server is ready
+        raise RuntimeError("the reference server did not announce readiness")
+    # A token of each tier and of the seeded roles (`other`, `limited`), as the server announced them.
+    tokens = ready.tokens_by_tier
+    if MAIN_ROLE in tokens:
+        tokens = {**tokens, **seeded_target(ready).tokens}
     return ReferenceServer(
-        base_url=server.banner.base_url,
-        group_guids=tuple(server.banner.group_guids),
+        base_url=ready.base_url,
+        group_guids=tuple(ready.group_guids),
         tokens=tokens,
         now=now,
         seed=chosen_seed,

@@ -29,7 +29,8 @@ def run_one(name: str, seed_fixture: Path, seed: int) -> tuple[str, bool, float,
     data = json.loads(seed_fixture.read_text(encoding="utf-8"))
     fixture = seed_fixture.with_name(f"{name}.json")
     fixture.write_text(json.dumps(chosen.data(data) if chosen.data is not None else data), encoding="utf-8")
-    verdict = verify_served([sys.executable, str(HERE / "serve_variant.py"), name], fixture=fixture, seed=seed)
+    command = [sys.executable, str(HERE / "serve_variant.py"), name]
+    verdict = verify_served(command, fixture=fixture, seed=seed)
     tail = "\n".join(verdict.output[-3:] if verdict.passed else verdict.output[-80:])
     return name, verdict.passed, verdict.seconds, tail
 
