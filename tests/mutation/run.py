@@ -21,10 +21,11 @@ from mutants import MUTANTS  # noqa: E402
 from selftest import verify_served, write_seed_fixture  # noqa: E402
 
 
-def run_one(name: str, seed: int, fixture: Path) -> tuple[str, bool, float, str]:
+def run_one(name: str, seed: int, fixture: Path, budget: int | None = None) -> tuple[str, bool, float, str]:
     command = [sys.executable, str(HERE / "serve_mutant.py"), name]
     # -x: one broken rule is enough to kill a mutant
-    verdict = verify_served(command, fixture=fixture, seed=seed, verify_args=["-x"])
+    verify_args = ["-x", *(["--max-requests", str(budget)] if budget is not None else [])]
+    verdict = verify_served(command, fixture=fixture, seed=seed, verify_args=verify_args)
     tail = ", ".join(verdict.broken) if verdict.broken else "\n".join(verdict.output[-3:])
     return name, not verdict.passed, verdict.seconds, tail
 
@@ -34,18 +35,21 @@ def main() -> int:
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--max-requests", type=int, help="the request budget of every run (a live run's)")
     args = parser.parse_args()
     names = args.only or list(MUTANTS)
     with tempfile.TemporaryDirectory(prefix="mutants-") as scratch:
         fixture = write_seed_fixture(args.seed, Path(scratch) / "seed.json")
-        _, killed, secs, tail = run_one("none", args.seed, fixture)
+        _, killed, secs, tail = run_one("none", args.seed, fixture, args.max_requests)
         print(f"unmutated server: {'FAILED' if killed else 'passes'} ({secs:.0f}s)", flush=True)
         if killed:
             print(tail)
             return 1
         survivors = []
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            for name, killed, secs, tail in pool.map(lambda n: run_one(n, args.seed, fixture), names):
+            for name, killed, secs, tail in pool.map(
+                lambda n: run_one(n, args.seed, fixture, args.max_requests), names
+            ):
                 print(
                     f"{'killed  ' if killed else 'SURVIVED'} {name:<34} {secs:5.0f}s  {MUTANTS[name][0]}"
                     + (f"\n           by {tail}" if killed and "\n" not in tail else ""),
