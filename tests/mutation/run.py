@@ -27,7 +27,9 @@ def run_one(name: str, seed: int, fixture: Path, budget: int | None = None) -> t
     verify_args = ["-x", *(["--max-requests", str(budget)] if budget is not None else [])]
     verdict = verify_served(command, fixture=fixture, seed=seed, verify_args=verify_args)
     tail = ", ".join(verdict.broken) if verdict.broken else "\n".join(verdict.output[-3:])
-    return name, not verdict.passed, verdict.seconds, tail
+    # A run that only stopped (its budget or deadline spent) broke no rule: the mutant lived.
+    killed = not verdict.passed and verdict.broken != ["run"]
+    return name, killed, verdict.seconds, tail
 
 
 def main() -> int:
