@@ -6,7 +6,6 @@ import argparse
 import importlib.util
 import os
 import random
-import re
 import sys
 import time
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ from bitly_exports_contract.kit.failure import ContractViolation
 from bitly_exports_contract.kit.html_report import ReportCollector
 from bitly_exports_contract.kit.limits import LimitsError, RunStopped
 from bitly_exports_contract.kit.options import add_to_argparse, forward, rule_sources, target_and_limits
-from bitly_exports_contract.kit.plugin import guard_of, outcome_of
+from bitly_exports_contract.kit.plugin import guard_of, leaves, outcome_of
 from bitly_exports_contract.kit.target import ENV_BASE_URL, EXTRA_ROLES, TargetError
 
 ENV_SUITE = "EXPORTS_CONTRACT_SUITE"
@@ -95,13 +94,18 @@ class Collector:
     figures: str | None = None
     stopped: str | None = None
     _outcomes: dict[str, tuple[RunStopped | None, list[ContractViolation]]] = field(default_factory=dict)
+    # Failures that are not the suite's own (schemathesis' built-in checks, errors), by test.
+    _others: dict[str, list[str]] = field(default_factory=dict)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Any:
         report = yield
-        stopped, violations = outcome_of(call.excinfo.value if call.excinfo is not None else None)
+        error = call.excinfo.value if call.excinfo is not None else None
+        stopped, violations = outcome_of(error)
         if stopped is not None or violations:
             self._outcomes[item.nodeid] = stopped, violations
+        elif error is not None:
+            self._others[item.nodeid] = _rules_of(error)
         return report
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -126,9 +130,8 @@ class Collector:
             self.failures.append(Failure(report.nodeid, "run stopped", stopped.render()))
         if stopped is not None or violations:
             return
-        self.failures.append(
-            Failure(report.nodeid, _rule_of(report.longreprtext), _excerpt(report.longreprtext))
-        )
+        for rule in self._others.get(report.nodeid, ["error"]):
+            self.failures.append(Failure(report.nodeid, rule, _excerpt(report.longreprtext)))
 
 
 _SOURCE_TITLES = {
@@ -138,19 +141,15 @@ _SOURCE_TITLES = {
 }
 
 
-def _rule_of(text: str) -> str:
-    """The rule a failure's text names: ours, a schemathesis finding, or just "error"."""
-    for line in text.splitlines():
-        stripped = line.strip().removeprefix("|").strip().removeprefix("E").strip()
-        ours = re.search(r"Contract rule broken: (\S+)", stripped)
-        if ours:
-            return ours[1]
-        custom = re.search(r"Custom check failed: `([^`]+)`", stripped)
-        if custom:
-            return custom[1]
-        if re.match(r"- ST\d+ ", stripped):
-            return "schemathesis: " + stripped.removeprefix("- ")
-    return "error"
+def _rules_of(error: BaseException) -> list[str]:
+    """The rules a failure that is not a ContractViolation names, from its objects: schemathesis'
+    findings carry a code and a title (`ST105 Undocumented Content-Type`); anything else is an error."""
+    found: list[str] = []
+    for leaf in leaves(error):
+        code, title = getattr(leaf, "code", None), getattr(leaf, "title", None)
+        if isinstance(code, str) and isinstance(title, str):
+            found.append(f"schemathesis: {code} {title}")
+    return list(dict.fromkeys(found)) or ["error"]
 
 
 def _excerpt(text: str) -> str:
