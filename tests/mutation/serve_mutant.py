@@ -15,4 +15,5 @@ if __name__ == "__main__":
     name, *rest = sys.argv[1:]
     if name != "none":
         MUTANTS[name][1]()
-    raise SystemExit(main(["serve", *rest]))
+    # One worker: the mutant is patched into this process, and workers would start from clean modules.
+    raise SystemExit(main(["serve", "--workers", "1", *rest]))

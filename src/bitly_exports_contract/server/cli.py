@@ -9,11 +9,16 @@ import socket
 import sys
 import tempfile
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..store.dataset import Dataset
 from ..store.db import Store, StoreError
 from ..store.fixture import FixtureError, dump_fixture, load_fixture
 from ..store.seed import seed_dataset
+from .protocols import DEFAULT_HEADER_TIMEOUT, HEADER_TIMEOUT_ATTR, PROTOCOLS
+
+if TYPE_CHECKING:
+    import uvicorn
 
 DEFAULT_SEED = 1
 DEFAULT_LINKS = 2000
@@ -23,6 +28,21 @@ def _at_least_one(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _positive_seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
     return value
 
 
@@ -45,10 +65,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=_at_least_one,
-        default=1,
+        default=None,
         metavar="N",
-        help="worker processes; with more than one the data is built once into a temporary store file "
-        "that each opens read-only, and each worker keeps its own rate-limit counts",
+        help="worker processes (default: one per core); with more than one the data is built once into a "
+        "temporary store file that each opens read-only, and rate limits are counted in a file all share",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_HEADER_TIMEOUT,
+        metavar="S",
+        help="close a connection whose request headers have not all arrived S seconds after it opened "
+        f"or after its previous answer (default {DEFAULT_HEADER_TIMEOUT:g})",
     )
     serve.add_argument(
         "--http",
@@ -148,7 +176,34 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{shown_host}:{port}/v4"
 
 
+def uvicorn_config(args: argparse.Namespace, app: Any, **options: Any) -> uvicorn.Config:
+    """The uvicorn Config of `serve`: its HTTP parser wrapped with the header-read bound."""
+    import uvicorn
+
+    http = args.http
+    if http == "auto":
+        try:
+            import httptools  # noqa: F401
+        except ImportError:
+            http = "h11"
+        else:
+            http = "httptools"
+    config = uvicorn.Config(
+        app,
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="off",
+        http=PROTOCOLS[http],
+        loop=args.loop,
+        **options,
+    )
+    setattr(config, HEADER_TIMEOUT_ATTR, args.header_timeout)
+    return config
+
+
 def serve(args: argparse.Namespace) -> int:
+    if args.workers is None:
+        args.workers = default_workers()
     if args.workers > 1:
         return serve_workers(args)
     import uvicorn
@@ -161,10 +216,7 @@ def serve(args: argparse.Namespace) -> int:
     app = ExportsApp(ServerConfig(store=store, now=args.now, faults_enabled=not args.no_faults))
     sock = listen(args.host, args.port)
     print(banner(store=store, base_url=base_url(sock)), flush=True)
-    config = uvicorn.Config(
-        app, log_level=args.log_level, access_log=False, lifespan="off", http=args.http, loop=args.loop
-    )
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(args, app)).run(sockets=[sock])
     return 0
 
 
@@ -174,10 +226,10 @@ def serve_workers(args: argparse.Namespace) -> int:
     Each worker listens on its own socket of one SO_REUSEPORT group, so that the kernel spreads
     connections over the workers (see reuseport.py); where SO_REUSEPORT is missing they share one.
     """
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     from . import reuseport
+    from .ratelimit import SharedRateLimiter
     from .workers import APP_FACTORY, worker_environment
 
     with tempfile.TemporaryDirectory(prefix="exports-server-") as scratch:
@@ -190,17 +242,10 @@ def serve_workers(args: argparse.Namespace) -> int:
         sock = sockets[0]
         print(banner(store=store, base_url=base_url(sock)), flush=True)
         store.close()
-        os.environ.update(worker_environment(db=path, now=args.now, faults=not args.no_faults))
-        config = uvicorn.Config(
-            APP_FACTORY,
-            factory=True,
-            workers=args.workers,
-            log_level=args.log_level,
-            access_log=False,
-            lifespan="off",
-            http=args.http,
-            loop=args.loop,
-        )
+        rates = os.path.join(scratch, "rates.sqlite3")  # every worker counts rate limits here
+        SharedRateLimiter(rates).close()  # created once, before any worker opens it
+        os.environ.update(worker_environment(db=path, now=args.now, faults=not args.no_faults, rates=rates))
+        config = uvicorn_config(args, APP_FACTORY, factory=True, workers=args.workers)
         if len(sockets) > 1:
             reuseport.run(config, sockets)
         else:
