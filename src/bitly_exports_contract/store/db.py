@@ -21,7 +21,7 @@ from .errors import StoreError
 from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, Kind, run_query, select_query
 from .rows import ItemFilter, LinkRow, QrRow
 from .schema import SCHEMA_ID
-from .search import encodable
+from .search import GramCounts, encodable
 from .series import SeriesCache, window_counts
 
 __all__ = ["ItemFilter", "LinkRow", "QrRow", "Store", "StoreError"]
@@ -89,6 +89,7 @@ class Store:
                     "SELECT token, tier, rate_limit, groups FROM tokens ORDER BY ord"
                 )
             }
+            self._grams = {kind.fts: _gram_counts(conn, kind) for kind in (LINKS, QR_CODES)}
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{label}: not a bitly-exports-contract store ({exc})") from exc
@@ -265,7 +266,10 @@ class Store:
         same plan again for whole rows (one pass over the table instead of a seek per item).
         """
         conn = self._conn
-        query = select_query(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit, full=False)
+        grams = self._grams[kind.fts]
+        query = select_query(
+            conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit, full=False, grams=grams
+        )
         rows = run_query(conn, kind, query, limit=limit)
         if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them
             read = _remember(cache, make(rows))
@@ -303,6 +307,20 @@ class Store:
         if wanted:
             out.update(_remember(cache, make(self._conn.execute(sql, (orjson.dumps(wanted).decode(), gkey)))))
         return out
+
+
+def _gram_counts(conn: sqlite3.Connection, kind: Kind) -> GramCounts:
+    """Trigram counts of a kind's index, through an fts5vocab table of this connection's temp schema."""
+    # The connection is query_only; the temp schema is the connection's own, not the store file.
+    conn.execute("PRAGMA query_only = OFF")
+    try:
+        conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{kind.fts}_vocab "
+            f"USING fts5vocab(main, {kind.fts}, 'row')"
+        )
+    finally:
+        conn.execute("PRAGMA query_only = ON")
+    return GramCounts(conn, f"temp.{kind.fts}_vocab")
 
 
 def _remember(cache: dict[str, _Cached], read: dict[str, _Cached]) -> dict[str, _Cached]:

@@ -5,7 +5,13 @@ order and stops at the limit: fast when matches are common. The candidate plan s
 one selective filter names (a tag, a campaign, a domain, the trigram index), then sorts them: fast when
 matches are rare. With n candidates the candidate plan reads and sorts n rows, the walk plan reads about
 limit * group_size / n; a candidate row costs about three walked rows (measured with the bench), so
-candidates win when 3 * n * n < limit * group_size. Bounded counts pick the plan.
+candidates win when 3 * n * n < limit * group_size. Each source's keys are read with a bound (one more
+than that n); the first source under it gives the candidates, passed to the row query as a list, so that
+no source is evaluated twice.
+
+In a small group (SMALL_GROUP) walking every item costs less than reading a tag's or a domain's keys, but a
+`query` filter makes the walk read each item's search text and run the match on it: there the trigram
+index is still asked first.
 
 Table and index names are constants of this module; every user value is a bound parameter.
 """
@@ -18,8 +24,10 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
+
 from .rows import ARCHIVED_MODES, ItemFilter
-from .search import SEPARATOR, encodable, fts_match, query_matches
+from .search import SEPARATOR, GramCounts, encodable, fts_match, query_matches
 
 MAX_CANDIDATES = 50_000
 SMALL_GROUP = 2_000  # walking a group this small costs less than counting candidates
@@ -81,6 +89,7 @@ class _Plan:
     conds: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
     sources: list[tuple[str, list[object]]] = field(default_factory=list)  # SQL selecting candidate keys `k`
+    search_source: int | None = None  # the index in `sources` of the trigram index's, when it has one
     lowered_query: str | None = None  # set when SQL is only a pre-filter for the query
 
     def where(self, cond: str, *params: object) -> None:
@@ -91,7 +100,9 @@ class _Plan:
         self.sources.append((sql, list(params)))
 
 
-def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _Plan | None:
+def _plan(
+    conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter, grams: GramCounts | None
+) -> _Plan | None:
     """The WHERE clause and candidate sources for `flt`, or None when nothing can match."""
     if flt.archived not in ARCHIVED_MODES:
         raise ValueError(f"archived must be one of {ARCHIVED_MODES}, got {flt.archived!r}")
@@ -149,8 +160,9 @@ def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _
         plan.where("instr(l.search, ?) > 0", lowered)
         if SEPARATOR in lowered:
             plan.lowered_query = lowered
-        match = fts_match(lowered)
+        match = fts_match(lowered, grams)
         if match is not None:
+            plan.search_source = len(plan.sources)
             plan.candidates(f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", match)
     return plan
 
@@ -162,22 +174,24 @@ def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def _pick_source(
+def _pick_candidates(
     conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int
-) -> tuple[str, list[object]] | None:
-    """The candidate source naming the fewest items, when it names few enough to beat the walk plan."""
+) -> list[int] | None:
+    """The keys of the source naming the fewest items, when it names few enough to beat the walk plan."""
+    sources = plan.sources
     if group_size <= SMALL_GROUP:
-        return None
+        if plan.search_source is None:
+            return None
+        sources = [sources[plan.search_source]]
     bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
-    best: tuple[int, tuple[str, list[object]]] | None = None
-    for source in plan.sources:  # cheapest to count first; the trigram index last
-        sql, params = source
-        (count,) = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, bound + 1]).fetchone()
-        if best is None or count < best[0]:
-            best = (count, source)
-        if count <= limit:
+    best: list[int] | None = None
+    for sql, params in sources:  # cheapest to read first; the trigram index last
+        keys = [key for (key,) in conn.execute(f"{sql} LIMIT ?", [*params, bound + 1])]
+        if best is None or len(keys) < len(best):
+            best = keys
+        if len(keys) <= limit:
             break
-    return best[1] if best is not None and best[0] <= bound else None
+    return best if best is not None and len(best) <= bound else None
 
 
 @dataclass(frozen=True)
@@ -207,21 +221,23 @@ def select_query(
     flt: ItemFilter,
     limit: int,
     full: bool = True,
+    grams: GramCounts | None = None,
 ) -> Query | None:
     """The SELECT of the first `limit` matches in export order, or None when nothing can match.
 
     It selects `kind.columns`, or only (id, key) when not `full` and SQL alone can apply the filter.
     When rows must still pass the query rule in Python, it selects `kind.columns` and has no LIMIT.
+    With `grams`, the trigram index is asked for the query's rarest trigrams only.
     """
-    plan = _plan(conn, kind, gkey, flt)
+    plan = _plan(conn, kind, gkey, flt, grams)
     if plan is None or limit <= 0:
         return None
     # id and key alone are covered by the walk indexes: a walk reads no table rows unless a filter needs one
     columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
-    source = _pick_source(conn, plan, limit=limit, group_size=group_size)
-    if source is not None:
-        rest = f"FROM ({source[0]}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
-        params = [*source[1], *plan.params]
+    keys = _pick_candidates(conn, plan, limit=limit, group_size=group_size)
+    if keys is not None:
+        rest = f"FROM json_each(?) AS c CROSS JOIN {kind.table} AS l ON l.key = c.value"
+        params = [orjson.dumps(keys).decode(), *plan.params]
     else:
         index = kind.walk_all if flt.archived == "both" else kind.walk
         rest = f"FROM {kind.table} AS l INDEXED BY {index}"
