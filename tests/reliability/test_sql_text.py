@@ -38,7 +38,7 @@ SAFE_INTERPOLATIONS = {
     "' AND '.join(plan.conds)": "conditions written as constants, values bound",
     "source[0]": "candidate SQL built from the constants above",
     "sql": "SQL built from the constants above",
-    "vocab": "GramCounts' fts5vocab table: a Kind's fts name (a module constant) in the temp schema",
+    "fts": "GramCounts' trigram index: a Kind's fts table name (a module constant)",
 }
 
 

@@ -114,10 +114,15 @@ def test_in_a_small_group_a_rare_query_starts_from_the_trigram_index_and_a_tag_d
 def test_the_index_is_asked_for_the_rarest_trigrams() -> None:
     data = _group(1500)
     store = Store.build(data)
-    counts = GramCounts(store._conn, "temp.link_fts_vocab")
+    counts = GramCounts(store._conn, "link_fts")
     grams = trigrams("bit.ly/abcxyz")
     chosen = counts.rarest(grams, 2)
     assert len(chosen) == 2
     assert max(counts.docs(g) for g in chosen) <= min(counts.docs(g) for g in grams if g not in chosen)
     assert counts.docs("bit") > counts.docs("xyz") > 0
+    holding = sum(
+        any("bit" in text.lower() for text in (item.title or "", item.long_url, item.id, *item.tags))
+        for item in data.groups[0].links
+    )
+    assert counts.docs("bit") == min(1000, holding)
     assert counts.docs("\u2603\u2603\u2603") == 0

@@ -89,7 +89,7 @@ class Store:
                     "SELECT token, tier, rate_limit, groups FROM tokens ORDER BY ord"
                 )
             }
-            self._grams = {kind.fts: _gram_counts(conn, kind) for kind in (LINKS, QR_CODES)}
+            self._grams = {kind.fts: GramCounts(conn, kind.fts) for kind in (LINKS, QR_CODES)}
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{label}: not a bitly-exports-contract store ({exc})") from exc
@@ -307,20 +307,6 @@ class Store:
         if wanted:
             out.update(_remember(cache, make(self._conn.execute(sql, (orjson.dumps(wanted).decode(), gkey)))))
         return out
-
-
-def _gram_counts(conn: sqlite3.Connection, kind: Kind) -> GramCounts:
-    """Trigram counts of a kind's index, through an fts5vocab table of this connection's temp schema."""
-    # The connection is query_only; the temp schema is the connection's own, not the store file.
-    conn.execute("PRAGMA query_only = OFF")
-    try:
-        conn.execute(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{kind.fts}_vocab "
-            f"USING fts5vocab(main, {kind.fts}, 'row')"
-        )
-    finally:
-        conn.execute("PRAGMA query_only = ON")
-    return GramCounts(conn, f"temp.{kind.fts}_vocab")
 
 
 def _remember(cache: dict[str, _Cached], read: dict[str, _Cached]) -> dict[str, _Cached]:

@@ -14,6 +14,7 @@ SEPARATOR = "\x00"
 TRIGRAM_MIN = 3
 RAREST_GRAMS = 3  # trigrams of a query that the index is asked for: the rarest few select as well as all
 GRAM_CACHE_CAP = 200_000
+GRAM_COUNT_BOUND = 1_000  # a trigram in more items than this is common: how common does not matter
 
 
 def search_text(fields: Iterable[str | None]) -> str:
@@ -34,36 +35,44 @@ def trigrams(lowered_query: str) -> list[str]:
 
 
 class GramCounts:
-    """How many items of one trigram index hold each trigram, read from its fts5vocab table once per trigram.
+    """How many items of one trigram index hold each trigram, up to GRAM_COUNT_BOUND, counted once a trigram.
 
     Every item containing a query contains each of its trigrams, so asking the index for a few of them
     selects a superset of the matches, as asking for all of them does (the query rule is applied to each
     candidate either way); the rarest few select nearly as few items for a fraction of the work: the
-    trigrams of `bit.ly/` or `https://` are in almost every item. The store is read-only, so a count once
-    read stays right.
+    trigrams of `bit.ly/` or `https://` are in almost every item. Counts stop at a bound, so that a
+    common trigram costs no more to count than a rare one (fts5vocab reads a term's whole doclist). The
+    store is read-only, so a count once read stays right.
     """
 
-    def __init__(self, conn: sqlite3.Connection, vocab: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, fts: str) -> None:
         self._conn = conn
-        self._sql = f"SELECT doc FROM {vocab} WHERE term = ?"
+        self._sql = f"SELECT count(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?)"
         self._docs: dict[str, int] = {}
 
     def docs(self, gram: str) -> int:
-        """Items holding `gram` (0 for none)."""
+        """Items holding `gram` (0 for none), at most GRAM_COUNT_BOUND."""
         found = self._docs.get(gram)
         if found is None:
-            row = self._conn.execute(self._sql, (gram,)).fetchone()
-            found = 0 if row is None else int(row[0])
+            match = '"' + gram.replace('"', '""') + '"'
+            (found,) = self._conn.execute(self._sql, (match, GRAM_COUNT_BOUND)).fetchone()
             if len(self._docs) >= GRAM_CACHE_CAP:
                 self._docs.clear()
             self._docs[gram] = found
         return found
 
     def rarest(self, grams: list[str], count: int = RAREST_GRAMS) -> list[str]:
-        """The `count` grams held by the fewest items, in a stable order."""
+        """The `count` grams held by the fewest items, in a stable order; all of them when each is common.
+
+        When even the rarest trigram is common, a few of them together may still select many items where
+        all of them together select few: then the index is asked for all, as without counts.
+        """
         if len(grams) <= count:
             return grams
-        return sorted(sorted(grams, key=self.docs)[:count])
+        ranked = sorted(grams, key=self.docs)
+        if self.docs(ranked[0]) >= GRAM_COUNT_BOUND:
+            return grams
+        return sorted(ranked[:count])
 
 
 def fts_match(lowered_query: str, counts: GramCounts | None = None) -> str | None:
