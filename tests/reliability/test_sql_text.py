@@ -39,6 +39,7 @@ SAFE_INTERPOLATIONS = {
     "source[0]": "candidate SQL built from the constants above",
     "sql": "SQL built from the constants above",
     "fts": "GramCounts' trigram index: a Kind's fts table name (a module constant)",
+    "grams": "GramCounts' gram table: a Kind's grams table name (a module constant)",
 }
 
 

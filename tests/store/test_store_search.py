@@ -9,6 +9,7 @@ reach the 256-code-point limit.
 from __future__ import annotations
 
 import random
+import sqlite3
 
 import pytest
 from store_factories import GUID, dataset, link, qr, reference_links, reference_qr_codes
@@ -111,10 +112,12 @@ def test_in_a_small_group_a_rare_query_starts_from_the_trigram_index_and_a_tag_d
     assert by_tag is not None and "CROSS JOIN" not in by_tag.sql
 
 
-def test_the_index_is_asked_for_the_rarest_trigrams() -> None:
+@pytest.mark.parametrize("exact", [pytest.param(True, id="gram-table"), pytest.param(False, id="counted")])
+def test_the_index_is_asked_for_the_rarest_trigrams(exact: bool) -> None:
     data = _group(1500)
     store = Store.build(data)
-    counts = GramCounts(store._conn, "link_fts")
+    counts = GramCounts(store._conn, fts="link_fts", grams="link_grams" if exact else "no_such_table")
+    assert counts.exact is exact
     grams = trigrams("bit.ly/abcxyz")
     chosen = counts.rarest(grams, 2)
     assert len(chosen) == 2
@@ -124,5 +127,23 @@ def test_the_index_is_asked_for_the_rarest_trigrams() -> None:
         any("bit" in text.lower() for text in (item.title or "", item.long_url, item.id, *item.tags))
         for item in data.groups[0].links
     )
-    assert counts.docs("bit") == min(1000, holding)
+    assert counts.docs("bit") == (holding if exact else min(1000, holding))
     assert counts.docs("\u2603\u2603\u2603") == 0
+
+
+def test_a_store_without_the_gram_table_gives_the_same_answers(tmp_path) -> None:
+    data = _group(2500)
+    path = tmp_path / "store.sqlite3"
+    Store.build(data, path=str(path)).close()
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TABLE link_grams")
+    conn.execute("DROP TABLE qr_grams")
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    assert not store._grams["link_fts"].exact
+    group = data.groups[0]
+    for query in _queries(data, random.Random(3))[::3]:
+        flt = ItemFilter(query=query, archived="both")
+        got = [row.id for row in store.find_links(group=GUID, flt=flt, limit=1001)]
+        assert got == reference_links(group, flt, 1001), query

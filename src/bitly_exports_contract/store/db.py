@@ -89,7 +89,9 @@ class Store:
                     "SELECT token, tier, rate_limit, groups FROM tokens ORDER BY ord"
                 )
             }
-            self._grams = {kind.fts: GramCounts(conn, kind.fts) for kind in (LINKS, QR_CODES)}
+            self._grams = {
+                kind.fts: GramCounts(conn, fts=kind.fts, grams=kind.grams) for kind in (LINKS, QR_CODES)
+            }
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{label}: not a bitly-exports-contract store ({exc})") from exc

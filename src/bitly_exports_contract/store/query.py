@@ -44,6 +44,7 @@ class Kind:
     table: str
     tags: str
     fts: str
+    grams: str
     columns: str
     walk: str
     walk_all: str
@@ -66,6 +67,7 @@ LINKS = Kind(
     table="links",
     tags="link_tags",
     fts="link_fts",
+    grams="link_grams",
     columns="l.id, l.key, l.gkey, l.title, l.long_url, l.created, l.archived, l.tags",
     walk="links_walk",
     walk_all="links_walk_all",
@@ -75,6 +77,7 @@ QR_CODES = Kind(
     table="qrs",
     tags="qr_tags",
     fts="qr_fts",
+    grams="qr_grams",
     columns=(
         "l.id, l.key, l.gkey, l.title, l.qr_code_type, l.bitlink, l.long_url, l.created, l.archived, l.tags"
     ),
@@ -89,7 +92,7 @@ class _Plan:
     conds: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
     sources: list[tuple[str, list[object]]] = field(default_factory=list)  # SQL selecting candidate keys `k`
-    search_source: int | None = None  # the index in `sources` of the trigram index's, when it has one
+    search_sources: list[int] = field(default_factory=list)  # the indexes in `sources` of the trigram index's
     lowered_query: str | None = None  # set when SQL is only a pre-filter for the query
 
     def where(self, cond: str, *params: object) -> None:
@@ -162,8 +165,13 @@ def _plan(
             plan.lowered_query = lowered
         match = fts_match(lowered, grams)
         if match is not None:
-            plan.search_source = len(plan.sources)
+            # the rarest trigrams first; when together they still name too many items, all of them
+            plan.search_sources = [len(plan.sources)]
             plan.candidates(f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", match)
+            every = fts_match(lowered)
+            if every != match:
+                plan.search_sources.append(len(plan.sources))
+                plan.candidates(f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", every)
     return plan
 
 
@@ -180,9 +188,9 @@ def _pick_candidates(
     """The keys of the source naming the fewest items, when it names few enough to beat the walk plan."""
     sources = plan.sources
     if group_size <= SMALL_GROUP:
-        if plan.search_source is None:
+        if not plan.search_sources:
             return None
-        sources = [sources[plan.search_source]]
+        sources = [sources[i] for i in plan.search_sources]
     bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
     best: list[int] | None = None
     for sql, params in sources:  # cheapest to read first; the trigram index last

@@ -35,42 +35,49 @@ def trigrams(lowered_query: str) -> list[str]:
 
 
 class GramCounts:
-    """How many items of one trigram index hold each trigram, up to GRAM_COUNT_BOUND, counted once a trigram.
+    """How many items of one trigram index hold each trigram: from the store's gram table, else counted.
 
     Every item containing a query contains each of its trigrams, so asking the index for a few of them
     selects a superset of the matches, as asking for all of them does (the query rule is applied to each
     candidate either way); the rarest few select nearly as few items for a fraction of the work: the
-    trigrams of `bit.ly/` or `https://` are in almost every item. Counts stop at a bound, so that a
-    common trigram costs no more to count than a rare one (fts5vocab reads a term's whole doclist). The
-    store is read-only, so a count once read stays right.
+    trigrams of `bit.ly/` or `https://` are in almost every item. A store built with the gram table
+    (schema.py) looks each count up; an older one counts with a bounded MATCH, GRAM_COUNT_BOUND at most
+    (fts5vocab would read a term's whole doclist). Counts are kept: the store is read-only.
     """
 
-    def __init__(self, conn: sqlite3.Connection, fts: str) -> None:
+    def __init__(self, conn: sqlite3.Connection, *, fts: str, grams: str) -> None:
         self._conn = conn
-        self._sql = f"SELECT count(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?)"
+        kept = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (grams,))
+        self.exact = kept.fetchone() is not None
+        if self.exact:
+            self._sql = f"SELECT docs FROM {grams} WHERE gram = ?"
+        else:
+            self._sql = f"SELECT count(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?)"
         self._docs: dict[str, int] = {}
 
     def docs(self, gram: str) -> int:
-        """Items holding `gram` (0 for none), at most GRAM_COUNT_BOUND."""
+        """Items holding `gram` (0 for none); at most GRAM_COUNT_BOUND when not `exact`."""
         found = self._docs.get(gram)
         if found is None:
-            match = '"' + gram.replace('"', '""') + '"'
-            (found,) = self._conn.execute(self._sql, (match, GRAM_COUNT_BOUND)).fetchone()
+            if self.exact:
+                row = self._conn.execute(self._sql, (gram,)).fetchone()
+                found = 0 if row is None else int(row[0])
+            else:
+                match = '"' + gram.replace('"', '""') + '"'
+                (found,) = self._conn.execute(self._sql, (match, GRAM_COUNT_BOUND)).fetchone()
             if len(self._docs) >= GRAM_CACHE_CAP:
                 self._docs.clear()
             self._docs[gram] = found
         return found
 
     def rarest(self, grams: list[str], count: int = RAREST_GRAMS) -> list[str]:
-        """The `count` grams held by the fewest items, in a stable order; all of them when each is common.
-
-        When even the rarest trigram is common, a few of them together may still select many items where
-        all of them together select few: then the index is asked for all, as without counts.
+        """The `count` grams held by the fewest items, in a stable order; all of them when each is common
+        and the counts are bounded (a few of them together may then select many items where all select few).
         """
         if len(grams) <= count:
             return grams
         ranked = sorted(grams, key=self.docs)
-        if self.docs(ranked[0]) >= GRAM_COUNT_BOUND:
+        if not self.exact and self.docs(ranked[0]) >= GRAM_COUNT_BOUND:
             return grams
         return sorted(ranked[:count])
 
