@@ -18,6 +18,7 @@ import orjson
 from .build import build_database
 from .dataset import Dataset, Token
 from .errors import StoreError
+from .keysets import KeySets
 from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, Kind, run_query, select_query
 from .rows import ItemFilter, LinkRow, QrRow
 from .schema import SCHEMA_ID
@@ -89,6 +90,7 @@ class Store:
                     "SELECT token, tier, rate_limit, groups FROM tokens ORDER BY ord"
                 )
             }
+            self._keysets = {kind.table: KeySets(conn) for kind in (LINKS, QR_CODES)}
             self._grams = {
                 kind.fts: GramCounts(conn, fts=kind.fts, grams=kind.grams) for kind in (LINKS, QR_CODES)
             }
@@ -268,9 +270,16 @@ class Store:
         same plan again for whole rows (one pass over the table instead of a seek per item).
         """
         conn = self._conn
-        grams = self._grams[kind.fts]
         query = select_query(
-            conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit, full=False, grams=grams
+            conn,
+            kind,
+            gkey=gkey,
+            group_size=size,
+            flt=flt,
+            limit=limit,
+            full=False,
+            grams=self._grams[kind.fts],
+            keysets=self._keysets[kind.table],
         )
         rows = run_query(conn, kind, query, limit=limit)
         if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them

@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from .keysets import KeySets
 from .rows import ARCHIVED_MODES, ItemFilter
 from .search import SEPARATOR, GramCounts, encodable, fts_match, query_matches
 
@@ -183,9 +184,10 @@ def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
 
 
 def _pick_candidates(
-    conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int
+    conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int, keysets: KeySets | None
 ) -> list[int] | None:
-    """The keys of the source naming the fewest items, when it names few enough to beat the walk plan."""
+    """The keys of the source naming the fewest items, when it names few enough to beat the walk plan;
+    else the keys that every filter with a source names (`keysets`), when they are few enough."""
     sources = plan.sources
     if group_size <= SMALL_GROUP:
         if not plan.search_sources:
@@ -199,7 +201,12 @@ def _pick_candidates(
             best = keys
         if len(keys) <= limit:
             break
-    return best if best is not None and len(best) <= bound else None
+    if best is not None and len(best) <= bound:
+        return best
+    kept = [source for i, source in enumerate(sources) if i not in plan.search_sources]
+    if keysets is None or group_size <= SMALL_GROUP or len(kept) < 2:
+        return None
+    return keysets.intersection(kept, bound=bound)
 
 
 @dataclass(frozen=True)
@@ -230,19 +237,21 @@ def select_query(
     limit: int,
     full: bool = True,
     grams: GramCounts | None = None,
+    keysets: KeySets | None = None,
 ) -> Query | None:
     """The SELECT of the first `limit` matches in export order, or None when nothing can match.
 
     It selects `kind.columns`, or only (id, key) when not `full` and SQL alone can apply the filter.
     When rows must still pass the query rule in Python, it selects `kind.columns` and has no LIMIT.
-    With `grams`, the trigram index is asked for the query's rarest trigrams only.
+    With `grams`, the trigram index is asked for the query's rarest trigrams only; with `keysets`, filters
+    that are each common but together rare start from the intersection of their key sets.
     """
     plan = _plan(conn, kind, gkey, flt, grams)
     if plan is None or limit <= 0:
         return None
     # id and key alone are covered by the walk indexes: a walk reads no table rows unless a filter needs one
     columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
-    keys = _pick_candidates(conn, plan, limit=limit, group_size=group_size)
+    keys = _pick_candidates(conn, plan, limit=limit, group_size=group_size, keysets=keysets)
     if keys is not None:
         rest = f"FROM json_each(?) AS c CROSS JOIN {kind.table} AS l ON l.key = c.value"
         params = [orjson.dumps(keys).decode(), *plan.params]
