@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -91,17 +92,27 @@ QR_CODES = Kind(
 @dataclass
 class _Plan:
     conds: list[str] = field(default_factory=list)
-    params: list[object] = field(default_factory=list)
+    params: list[list[object]] = field(default_factory=list)  # each condition's
     sources: list[tuple[str, list[object]]] = field(default_factory=list)  # SQL selecting candidate keys `k`
     search_sources: list[int] = field(default_factory=list)  # the indexes in `sources` of the trigram index's
+    exact: dict[int, int] = field(default_factory=dict)  # source index -> the cond it selects exactly
     lowered_query: str | None = None  # set when SQL is only a pre-filter for the query
 
     def where(self, cond: str, *params: object) -> None:
         self.conds.append(cond)
-        self.params.extend(params)
+        self.params.append(list(params))
 
-    def candidates(self, sql: str, *params: object) -> None:
+    def candidates(self, sql: str, *params: object, exact: bool = False) -> None:
+        """A candidate source; `exact` when it names exactly the items the last condition keeps."""
+        if exact:
+            self.exact[len(self.sources)] = len(self.conds) - 1
         self.sources.append((sql, list(params)))
+
+    def conditions(self, dropped: Iterable[int] = ()) -> tuple[str, list[object]]:
+        """The WHERE clause and its parameters, without the conditions `dropped`."""
+        skip = set(dropped)
+        kept = [i for i in range(len(self.conds)) if i not in skip]
+        return " AND ".join(self.conds[i] for i in kept), [p for i in kept for p in self.params[i]]
 
 
 def _plan(
@@ -137,6 +148,7 @@ def _plan(
             f"WHERE gkey = ? AND tag IN ({marks})",
             gkey,
             *tags,
+            exact=True,
         )
     if kind.campaigns and flt.campaign_guid is not None:
         ckey = _campaign_key(conn, gkey, flt.campaign_guid)
@@ -144,7 +156,9 @@ def _plan(
             return None
         plan.where("EXISTS (SELECT 1 FROM link_campaigns AS c WHERE c.item = l.key AND c.ckey = ?)", ckey)
         plan.candidates(
-            "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?", ckey
+            "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?",
+            ckey,
+            exact=True,
         )
     if flt.domain is not None:
         if not encodable(flt.domain):
@@ -156,6 +170,7 @@ def _plan(
             "WHERE gkey = ? AND domain_lc = ?",
             gkey,
             domain,
+            exact=True,
         )
     if flt.query:
         if not encodable(flt.query):
@@ -185,28 +200,31 @@ def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
 
 def _pick_candidates(
     conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int, keysets: KeySets | None
-) -> list[int] | None:
+) -> tuple[list[int], list[int]] | None:
     """The keys of the source naming the fewest items, when it names few enough to beat the walk plan;
-    else the keys that every filter with a source names (`keysets`), when they are few enough."""
-    sources = plan.sources
+    else the keys that every filter with a source names (`keysets`), when they are few enough.
+
+    With the keys come the conditions they already satisfy (the row query need not test them again).
+    """
+    chosen = list(range(len(plan.sources)))
     if group_size <= SMALL_GROUP:
-        if not plan.search_sources:
-            return None
-        sources = [sources[i] for i in plan.search_sources]
+        chosen = plan.search_sources
     bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
-    best: list[int] | None = None
-    for sql, params in sources:  # cheapest to read first; the trigram index last
+    best: tuple[list[int], list[int]] | None = None
+    for index in chosen:  # cheapest to read first; the trigram index last
+        sql, params = plan.sources[index]
         keys = [key for (key,) in conn.execute(f"{sql} LIMIT ?", [*params, bound + 1])]
-        if best is None or len(keys) < len(best):
-            best = keys
+        if best is None or len(keys) < len(best[0]):
+            best = (keys, [plan.exact[index]] if index in plan.exact else [])
         if len(keys) <= limit:
             break
-    if best is not None and len(best) <= bound:
+    if best is not None and len(best[0]) <= bound:
         return best
-    kept = [source for i, source in enumerate(sources) if i not in plan.search_sources]
+    kept = [index for index in chosen if index in plan.exact]
     if keysets is None or group_size <= SMALL_GROUP or len(kept) < 2:
         return None
-    return keysets.intersection(kept, bound=bound)
+    common = keysets.intersection([plan.sources[index] for index in kept], bound=bound)
+    return None if common is None else (common, [plan.exact[index] for index in kept])
 
 
 @dataclass(frozen=True)
@@ -251,15 +269,17 @@ def select_query(
         return None
     # id and key alone are covered by the walk indexes: a walk reads no table rows unless a filter needs one
     columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
-    keys = _pick_candidates(conn, plan, limit=limit, group_size=group_size, keysets=keysets)
-    if keys is not None:
+    picked = _pick_candidates(conn, plan, limit=limit, group_size=group_size, keysets=keysets)
+    if picked is not None:
+        keys, satisfied = picked
+        where, params = plan.conditions(satisfied)
         rest = f"FROM json_each(?) AS c CROSS JOIN {kind.table} AS l ON l.key = c.value"
-        params = [orjson.dumps(keys).decode(), *plan.params]
+        params = [orjson.dumps(keys).decode(), *params]
     else:
+        where, params = plan.conditions()
         index = kind.walk_all if flt.archived == "both" else kind.walk
         rest = f"FROM {kind.table} AS l INDEXED BY {index}"
-        params = plan.params
-    rest += f" WHERE {' AND '.join(plan.conds)} ORDER BY l.created DESC, l.id"
+    rest += f" WHERE {where} ORDER BY l.created DESC, l.id"
     if plan.lowered_query is None:
         return Query(columns, rest + " LIMIT ?", [*params, min(limit, MAX_INT)], verify_query=None)
     return Query(columns, rest, params, verify_query=plan.lowered_query)
