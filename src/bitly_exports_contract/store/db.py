@@ -21,7 +21,7 @@ from .errors import StoreError
 from .keysets import KeySets
 from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, Kind, run_query, select_query
 from .rows import ItemFilter, LinkRow, QrRow
-from .schema import SCHEMA_ID
+from .schema import KEY_ORDER, SCHEMA_ID
 from .search import GramCounts, encodable
 from .series import SeriesCache, window_counts
 
@@ -76,6 +76,7 @@ class Store:
             if meta.get("schema") != SCHEMA_ID:
                 raise StoreError(f"{label}: not a store of this version (schema {meta.get('schema')!r})")
             self.now: int | None = meta.get("now")
+            self._keys_in_order = meta.get("key_order") == KEY_ORDER
             self._groups: dict[str, tuple[int, int, int]] = {
                 guid: (gkey, links, qrs)
                 for gkey, guid, links, qrs in conn.execute(
@@ -280,6 +281,7 @@ class Store:
             full=False,
             grams=self._grams[kind.fts],
             keysets=self._keysets[kind.table],
+            keys_in_order=self._keys_in_order,
         )
         rows = run_query(conn, kind, query, limit=limit)
         if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them

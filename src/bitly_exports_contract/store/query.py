@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -35,6 +35,7 @@ MAX_CANDIDATES = 50_000
 SMALL_GROUP = 2_000  # walking a group this small costs less than counting candidates
 CANDIDATE_COST = 3  # one candidate row read and sorted, in walked rows
 MIN_INT, MAX_INT = -(2**63), 2**63 - 1
+FIRST_RUN = 256  # candidate keys read in the first run, when keys are in export order
 
 Row = tuple[Any, ...]
 
@@ -235,6 +236,9 @@ class Query:
     rest: str  # FROM ... WHERE ... ORDER BY ... [LIMIT ?]
     params: list[object]
     verify_query: str | None
+    # Candidate keys in ascending runs (JSON arrays), each run in turn as the first parameter, until the
+    # limit is reached: set when keys are in export order, so that rows of one run all precede the next's.
+    key_runs: tuple[str, ...] = ()
 
     @property
     def sql(self) -> str:
@@ -243,6 +247,14 @@ class Query:
     def whole(self, kind: Kind) -> Query:
         """The same plan selecting whole rows (`kind.columns`)."""
         return replace(self, columns=kind.columns)
+
+    def runs(self) -> Iterator[list[object]]:
+        """The parameters of each statement to run, in order."""
+        if not self.key_runs:
+            yield self.params
+            return
+        for keys in self.key_runs:
+            yield [keys, *self.params[1:]]
 
 
 def select_query(
@@ -256,13 +268,15 @@ def select_query(
     full: bool = True,
     grams: GramCounts | None = None,
     keysets: KeySets | None = None,
+    keys_in_order: bool = False,
 ) -> Query | None:
     """The SELECT of the first `limit` matches in export order, or None when nothing can match.
 
     It selects `kind.columns`, or only (id, key) when not `full` and SQL alone can apply the filter.
     When rows must still pass the query rule in Python, it selects `kind.columns` and has no LIMIT.
     With `grams`, the trigram index is asked for the query's rarest trigrams only; with `keysets`, filters
-    that are each common but together rare start from the intersection of their key sets.
+    that are each common but together rare start from the intersection of their key sets. With
+    `keys_in_order` (the store gave keys in export order), candidates are read in ascending runs.
     """
     plan = _plan(conn, kind, gkey, flt, grams)
     if plan is None or limit <= 0:
@@ -270,32 +284,53 @@ def select_query(
     # id and key alone are covered by the walk indexes: a walk reads no table rows unless a filter needs one
     columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
     picked = _pick_candidates(conn, plan, limit=limit, group_size=group_size, keysets=keysets)
+    runs: tuple[str, ...] = ()
     if picked is not None:
         keys, satisfied = picked
         where, params = plan.conditions(satisfied)
         rest = f"FROM json_each(?) AS c CROSS JOIN {kind.table} AS l ON l.key = c.value"
-        params = [orjson.dumps(keys).decode(), *params]
+        if keys_in_order:
+            runs = _key_runs(sorted(keys), limit)
+            params = [runs[0], *params]
+        else:
+            params = [orjson.dumps(keys).decode(), *params]
     else:
         where, params = plan.conditions()
         index = kind.walk_all if flt.archived == "both" else kind.walk
         rest = f"FROM {kind.table} AS l INDEXED BY {index}"
     rest += f" WHERE {where} ORDER BY l.created DESC, l.id"
     if plan.lowered_query is None:
-        return Query(columns, rest + " LIMIT ?", [*params, min(limit, MAX_INT)], verify_query=None)
-    return Query(columns, rest, params, verify_query=plan.lowered_query)
+        limited = [*params, min(limit, MAX_INT)]
+        return Query(columns, rest + " LIMIT ?", limited, verify_query=None, key_runs=runs)
+    return Query(columns, rest, params, verify_query=plan.lowered_query, key_runs=runs)
+
+
+def _key_runs(keys: list[int], limit: int) -> tuple[str, ...]:
+    """Ascending keys cut into runs of twice the limit (at least FIRST_RUN), each next run twice as long."""
+    runs: list[str] = []
+    size = max(FIRST_RUN, 2 * limit)
+    start = 0
+    while start < len(keys) or not runs:
+        runs.append(orjson.dumps(keys[start : start + size]).decode())
+        start += size
+        size *= 2
+    return tuple(runs)
 
 
 def run_query(conn: sqlite3.Connection, kind: Kind, query: Query | None, *, limit: int) -> list[Row]:
     """The first `limit` rows of `query` (None: nothing can match) that pass the query rule, in order."""
     if query is None:
         return []
-    if query.verify_query is None:
-        rows: list[Row] = conn.execute(query.sql, query.params).fetchall()
-        return rows
     out: list[Row] = []
-    for row in conn.execute(query.sql, query.params):
-        if query_matches(query.verify_query, kind.search_fields(row)):
-            out.append(row)
-            if len(out) >= limit:
-                break
+    for params in query.runs():
+        if query.verify_query is None:
+            out += conn.execute(query.sql, params).fetchall()
+        else:
+            for row in conn.execute(query.sql, params):
+                if query_matches(query.verify_query, kind.search_fields(row)):
+                    out.append(row)
+                    if len(out) >= limit:
+                        break
+        if len(out) >= limit:
+            return out[:limit]
     return out

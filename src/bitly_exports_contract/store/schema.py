@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 SCHEMA_ID = "bitly-exports-contract/store/1"
+# meta `key_order`: keys of a group's links (and of its QR codes) were given in export order, so that a
+# candidate plan can read its keys in ascending runs and stop at the limit. Stores built before lack it.
+KEY_ORDER = "export"
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
