@@ -160,3 +160,21 @@ def test_a_limited_token_gets_exactly_its_limit_from_all_workers_together(worker
         assert all(60 - int(elapsed) - 1 <= wait <= 60 for wait in waits), (waits, elapsed)
     finally:
         running.stop()
+
+
+def test_the_default_is_the_environments_count_else_one_worker_per_core(monkeypatch):
+    from bitly_exports_contract.server.cli import ENV_WORKERS, default_workers
+
+    monkeypatch.delenv(ENV_WORKERS, raising=False)
+    assert default_workers() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv(ENV_WORKERS, "3")
+    assert default_workers() == 3
+
+
+@pytest.mark.parametrize("value", ["0", "two"])
+def test_a_bad_worker_count_in_the_environment_is_a_usage_error(value):
+    cli = [sys.executable, "-m", "bitly_exports_contract.server.cli", "serve", "--seed", "2", "--port", "0"]
+    env = {**os.environ, "EXPORTS_SERVER_WORKERS": value}
+    run = subprocess.run(cli, capture_output=True, text=True, timeout=60, env=env)
+    assert run.returncode == 2
+    assert "EXPORTS_SERVER_WORKERS" in run.stderr

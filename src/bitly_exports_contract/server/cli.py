@@ -31,8 +31,14 @@ def _at_least_one(text: str) -> int:
     return value
 
 
+ENV_WORKERS = "EXPORTS_SERVER_WORKERS"
+
+
 def default_workers() -> int:
-    """One worker per core this process may run on."""
+    """`EXPORTS_SERVER_WORKERS` when set, else one worker per core this process may run on."""
+    configured = os.environ.get(ENV_WORKERS, "").strip()
+    if configured:
+        return _at_least_one(configured)
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
@@ -67,8 +73,9 @@ def _parser() -> argparse.ArgumentParser:
         type=_at_least_one,
         default=None,
         metavar="N",
-        help="worker processes (default: one per core); with more than one the data is built once into a "
-        "temporary store file that each opens read-only, and rate limits are counted in a file all share",
+        help=f"worker processes (default: ${ENV_WORKERS}, else one per core); with more than one the data "
+        "is built once into a temporary store file that each opens read-only, and rate limits are counted "
+        "in a file all share",
     )
     serve.add_argument(
         "--header-timeout",
@@ -254,7 +261,13 @@ def serve_workers(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve" and args.workers is None:
+        try:
+            args.workers = default_workers()
+        except (ValueError, argparse.ArgumentTypeError) as exc:
+            parser.error(f"${ENV_WORKERS}: {exc}")
     try:
         if args.command == "serve":
             return serve(args)
