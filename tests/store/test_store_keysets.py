@@ -8,7 +8,7 @@ import pytest
 from store_factories import reference_links, reference_qr_codes
 
 from bitly_exports_contract.store import Dataset, ItemFilter, Store, seed_dataset
-from bitly_exports_contract.store.keysets import bitset, keys_of
+from bitly_exports_contract.store.keysets import KeySets, bitset, keys_of
 from bitly_exports_contract.store.query import LINKS, select_query
 from bitly_exports_contract.store.seed_vocab import TAGS
 
@@ -32,6 +32,15 @@ def seeded() -> tuple[Dataset, Store]:
 )
 def test_a_bitset_gives_back_its_keys_in_order(keys: list[int]) -> None:
     assert keys_of(bitset(keys)) == keys
+
+
+def test_the_common_keys_of_sources_are_their_intersection(seeded) -> None:
+    _, store = seeded
+    kept = KeySets(store._conn)
+    odd = ("SELECT key AS k FROM links WHERE key % 2 = 1", ())
+    threes = ("SELECT key AS k FROM links WHERE key % 3 = 0 AND key < ?", (3000,))
+    assert keys_of(kept.common([odd, threes])) == [k for k in range(3, 3000, 6)]
+    assert kept.common([odd, ("SELECT key AS k FROM links WHERE key % 2 = 0", ())]) == 0
 
 
 def test_common_tags_and_a_common_domain_start_from_their_intersection(seeded) -> None:

@@ -27,7 +27,7 @@ from typing import Any
 
 import orjson
 
-from .keysets import KeySets
+from .keysets import KeySets, keys_of
 from .rows import ARCHIVED_MODES, ItemFilter
 from .search import SEPARATOR, GramCounts, encodable, fts_match, query_matches
 
@@ -202,16 +202,25 @@ def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
 def _pick_candidates(
     conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int, keysets: KeySets | None
 ) -> tuple[list[int], list[int]] | None:
-    """The keys of the source naming the fewest items, when it names few enough to beat the walk plan;
-    else the keys that every filter with a source names (`keysets`), when they are few enough.
+    """Candidate keys, when they are few enough to beat the walk plan, and the conditions they satisfy.
 
-    With the keys come the conditions they already satisfy (the row query need not test them again).
+    With `keysets`, the tag, campaign and domain filters together name the intersection of their kept key
+    sets (its size is a popcount: no row is read to learn it). Other sources (the trigram index; every
+    source without `keysets`) are read up to the bound, and the one naming the fewest items is taken.
     """
+    bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
     chosen = list(range(len(plan.sources)))
+    best: tuple[list[int], list[int]] | None = None
     if group_size <= SMALL_GROUP:
         chosen = plan.search_sources
-    bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
-    best: tuple[list[int], list[int]] | None = None
+    elif keysets is not None and plan.exact:
+        exact = [index for index in chosen if index in plan.exact]
+        common = keysets.common([plan.sources[index] for index in exact])
+        if common.bit_count() <= bound:
+            best = (keys_of(common), [plan.exact[index] for index in exact])
+            if len(best[0]) <= limit:
+                return best
+        chosen = [index for index in chosen if index not in plan.exact]
     for index in chosen:  # cheapest to read first; the trigram index last
         sql, params = plan.sources[index]
         keys = [key for (key,) in conn.execute(f"{sql} LIMIT ?", [*params, bound + 1])]
@@ -219,13 +228,7 @@ def _pick_candidates(
             best = (keys, [plan.exact[index]] if index in plan.exact else [])
         if len(keys) <= limit:
             break
-    if best is not None and len(best[0]) <= bound:
-        return best
-    kept = [index for index in chosen if index in plan.exact]
-    if keysets is None or group_size <= SMALL_GROUP or len(kept) < 2:
-        return None
-    common = keysets.intersection([plan.sources[index] for index in kept], bound=bound)
-    return None if common is None else (common, [plan.exact[index] for index in kept])
+    return best if best is not None and len(best[0]) <= bound else None
 
 
 @dataclass(frozen=True)
