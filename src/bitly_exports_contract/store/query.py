@@ -2,16 +2,18 @@
 
 Two plans give the same rows. The walk plan reads the (group, archived, created DESC, id) index in export
 order and stops at the limit: fast when matches are common. The candidate plan starts from the few items
-one selective filter names (a tag, a campaign, a domain, the trigram index), then sorts them: fast when
-matches are rare. With n candidates the candidate plan reads and sorts n rows, the walk plan reads about
-limit * group_size / n; a candidate row costs about three walked rows (measured with the bench), so
-candidates win when 3 * n * n < limit * group_size. Each source's keys are read with a bound (one more
-than that n); the first source under it gives the candidates, passed to the row query as a list, so that
-no source is evaluated twice.
+the selective filters name, then sorts them: fast when matches are rare. With n candidates the candidate
+plan reads and sorts n rows, the walk plan reads about limit * group_size / n; a candidate row costs about
+three walked rows (measured with the bench), so candidates win when 3 * n * n < limit * group_size.
 
-In a small group (SMALL_GROUP) walking every item costs less than reading a tag's or a domain's keys, but a
-`query` filter makes the walk read each item's search text and run the match on it: there the trigram
-index is still asked first.
+Where candidates come from: the tag, campaign and domain filters name their items exactly; with the
+store's kept key sets (keysets.py) their intersection is sized by a popcount and no row is read to learn
+it, and the row query no longer tests those filters. The trigram index names a superset of a `query`'s
+matches (the rarest trigrams first, search.py; all of them when those still name too many); it is read
+up to the bound, and the row query still applies the match. In a small group (SMALL_GROUP) walking every
+item costs less than reading a tag's or a domain's keys, but a `query` makes the walk read each item's
+search text: there the trigram index is still asked first. When the store gave keys in export order,
+candidates are read in ascending runs (FIRST_RUN, then twice as many each time) until the limit is met.
 
 Table and index names are constants of this module; every user value is a bound parameter.
 """
