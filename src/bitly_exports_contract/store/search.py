@@ -7,6 +7,7 @@ match that contains no NUL lies inside one field. Queries with a NUL are verifie
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 
@@ -51,6 +52,7 @@ class GramCounts:
         self.exact = kept.fetchone() is not None
         if self.exact:
             self._sql = f"SELECT docs FROM {grams} WHERE gram = ?"
+            self._many = f"SELECT gram, docs FROM {grams} WHERE gram IN (SELECT value FROM json_each(?))"
         else:
             self._sql = f"SELECT count(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?)"
         self._docs: dict[str, int] = {}
@@ -76,6 +78,13 @@ class GramCounts:
         """
         if len(grams) <= count:
             return grams
+        missing = [gram for gram in grams if gram not in self._docs]
+        if self.exact and len(missing) > 1:  # one statement for all of them
+            found = dict.fromkeys(missing, 0)
+            found.update(self._conn.execute(self._many, (json.dumps(missing),)).fetchall())
+            if len(self._docs) + len(found) > GRAM_CACHE_CAP:
+                self._docs.clear()
+            self._docs.update(found)
         ranked = sorted(grams, key=self.docs)
         if not self.exact and self.docs(ranked[0]) >= GRAM_COUNT_BOUND:
             return grams
