@@ -31,7 +31,7 @@ import orjson
 
 from .keysets import KeySets, keys_of
 from .rows import ARCHIVED_MODES, ItemFilter
-from .search import SEPARATOR, GramCounts, encodable, fts_match, query_matches
+from .search import SEPARATOR, GramCounts, encodable, fts_expression, query_matches, trigrams
 
 MAX_CANDIDATES = 50_000
 SMALL_GROUP = 2_000  # walking a group this small costs less than counting candidates
@@ -182,15 +182,15 @@ def _plan(
         plan.where("instr(l.search, ?) > 0", lowered)
         if SEPARATOR in lowered:
             plan.lowered_query = lowered
-        match = fts_match(lowered, grams)
-        if match is not None:
+        every = trigrams(lowered)
+        if every:
             # the rarest trigrams first; when together they still name too many items, all of them
-            plan.search_sources = [len(plan.sources)]
-            plan.candidates(f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", match)
-            every = fts_match(lowered)
-            if every != match:
+            rarest = every if grams is None else grams.rarest(every)
+            for chosen in (rarest, every) if rarest != every else (every,):
                 plan.search_sources.append(len(plan.sources))
-                plan.candidates(f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", every)
+                plan.candidates(
+                    f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", fts_expression(chosen)
+                )
     return plan
 
 

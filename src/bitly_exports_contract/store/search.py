@@ -79,28 +79,20 @@ class GramCounts:
         if len(grams) <= count:
             return grams
         missing = [gram for gram in grams if gram not in self._docs]
-        if self.exact and len(missing) > 1:  # one statement for all of them
+        if self.exact and missing:  # one statement for all of them
             found = dict.fromkeys(missing, 0)
             found.update(self._conn.execute(self._many, (json.dumps(missing),)).fetchall())
             if len(self._docs) + len(found) > GRAM_CACHE_CAP:
                 self._docs.clear()
             self._docs.update(found)
-        ranked = sorted(grams, key=self.docs)
+        ranked = sorted(grams, key=self._docs.__getitem__ if self.exact else self.docs)
         if not self.exact and self.docs(ranked[0]) >= GRAM_COUNT_BOUND:
             return grams
         return sorted(ranked[:count])
 
 
-def fts_match(lowered_query: str, counts: GramCounts | None = None) -> str | None:
-    """An FTS5 expression that every item containing `lowered_query` matches, or None when none is usable.
-
-    With `counts`, only the query's rarest trigrams are asked for.
-    """
-    grams = trigrams(lowered_query)
-    if not grams:
-        return None
-    if counts is not None:
-        grams = counts.rarest(grams)
+def fts_expression(grams: Iterable[str]) -> str:
+    """The FTS5 expression asking for items that hold every one of `grams`."""
     # Each trigram is a quoted string ('"' doubled), so FTS syntax in the query is only ever literal text.
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
 
