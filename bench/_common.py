@@ -73,6 +73,14 @@ def print_machine() -> None:
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
 
 
+def default_workers() -> int:
+    """The worker count `exports-server serve` starts without --workers: one per core it may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 def have_wrk() -> bool:
     return shutil.which("wrk") is not None
 
@@ -176,13 +184,14 @@ def wait_until_answering(url: str, *, token: str, deadline: float, proc: subproc
 def start_ours(
     source: Sequence[str],
     *,
-    workers: int = 1,
+    workers: int | None = None,
     extra: Sequence[str] = (),
     log: Path | None = None,
     src: Path | None = None,
 ) -> Server:
     """`exports-server serve SOURCE --port 0 --no-faults`, timed until its first request is answered.
 
+    `workers` None starts it without --workers, as a user would (one worker per core).
     `src` serves another tree's package (e.g. a git ref extracted by `extract_ref`) instead of this one;
     that tree's server must announce itself with the launcher's JSON ready line.
     """
@@ -191,7 +200,7 @@ def start_ours(
     if paths:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [*paths, env.get("PYTHONPATH")]))
     args = [*source, "--no-faults"]
-    if workers != 1:
+    if workers is not None:
         args += ["--workers", str(workers)]
     args += list(extra)
     start = time.monotonic()

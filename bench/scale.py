@@ -32,6 +32,8 @@ from bitly_exports_contract.store.seed import seeded_token  # noqa: E402
 
 DAY = 86400
 Body = Callable[[int], dict[str, Any]]
+Filter = dict[str, Any] | Callable[[int], dict[str, Any]]  # one filter, or the k-th of a family
+FEW = (2, 15)  # a title fragment is kept when it selects this many links (inclusive)
 
 
 def build(path: Path, *, links: int, seed: int) -> None:
@@ -61,8 +63,11 @@ def facts(path: Path) -> dict[str, Any]:
         low, high = conn.execute("SELECT min(key), max(key) FROM links WHERE gkey = ?", (gkey,)).fetchone()
         keys = [rng.randrange(low, high + 1) for _ in range(4000)]
         marks = ",".join("?" * len(keys))
-        ids = [row[0] for row in conn.execute(f"SELECT id FROM links WHERE key IN ({marks})", keys)]
+        picked = conn.execute(f"SELECT id, created, title FROM links WHERE key IN ({marks})", keys).fetchall()
+        ids = [row[0] for row in picked]
         rare = ids[0]
+        one = [(ident, created, _window(conn, gkey, created, 1)) for ident, created, _ in picked[:50]]
+        few = _few_fragments(conn, gkey, picked, want=50)
     finally:
         conn.close()
     return {
@@ -74,19 +79,82 @@ def facts(path: Path) -> dict[str, Any]:
         "now": now,
         "ids": ids,
         "rare": rare,
+        "one": one,
+        "few": few,
         "size": os.path.getsize(path),
     }
 
 
-def filters(f: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+def _window(conn: sqlite3.Connection, gkey: int, created: int, rows: int) -> int:
+    """The created_after that, with created_before = created + 1, holds `rows` links (archived both)."""
+    found = conn.execute(
+        "SELECT created FROM links INDEXED BY links_walk_all WHERE gkey = ? AND created <= ? "
+        "ORDER BY created DESC LIMIT 1 OFFSET ?",
+        (gkey, created, rows - 1),
+    ).fetchone()
+    return int(found[0]) if found else 0
+
+
+def _few_fragments(
+    conn: sqlite3.Connection, gkey: int, picked: list[tuple[str, int, str | None]], *, want: int
+) -> list[tuple[str, int, int, int]]:
+    """(fragment, matches, created_after, created_before): title fragments selecting a few links, and a
+    window holding as many.
+
+    Matches are counted with the store itself (the server's own reading of `filter.query`), limit 16.
+    """
+    from bitly_exports_contract.store import ItemFilter, Store
+
+    guid = conn.execute("SELECT guid FROM groups WHERE gkey = ?", (gkey,)).fetchone()[0]
+    out: list[tuple[str, int, int, int]] = []
+    with Store.open(conn.execute("PRAGMA database_list").fetchone()[2]) as store:
+        for _, created, title in picked:
+            if not title or len(title) < 14:
+                continue
+            fragment = title[len(title) // 3 : len(title) // 3 + 14].strip()
+            found = store.find_links(group=guid, flt=ItemFilter(query=fragment, archived="both"), limit=16)
+            if FEW[0] <= len(found) <= FEW[1]:
+                out.append((fragment, len(found), _window(conn, gkey, created, len(found)), created + 1))
+            if len(out) >= want:
+                break
+    return out
+
+
+def filters(f: dict[str, Any]) -> list[tuple[str, Filter]]:
     now = f["now"]
     rare_fragment = f["rare"].split("/", 1)[1].upper()
+    one, few = f["one"], f["few"]
+    rows = sum(m for _, m, _, _ in few) / max(1, len(few))
     return [
         ("no filter (archived off)", {}),
         ("archived both", {"archived": "both"}),
         ("query 'sale' (common)", {"query": "sale"}),
         (f"query '{rare_fragment}' (one link)", {"query": rare_fragment, "archived": "both"}),
         ("query 'zzzz' (no match)", {"query": "zzzz"}),
+        (
+            f"query: a link's id, {len(one)} links in turn (1 row)",
+            lambda k: {"query": one[k % len(one)][0], "archived": "both"},
+        ),
+        (
+            "created window: that link's second (as many rows)",
+            lambda k: {
+                "created_after": one[k % len(one)][2],
+                "created_before": one[k % len(one)][1] + 1,
+                "archived": "both",
+            },
+        ),
+        (
+            f"query: a title fragment, {len(few)} in turn ({rows:.1f} rows on average)",
+            lambda k: {"query": few[k % len(few)][0], "archived": "both"},
+        ),
+        (
+            "created window holding as many rows as that fragment",
+            lambda k: {
+                "created_after": few[k % len(few)][2],
+                "created_before": few[k % len(few)][3],
+                "archived": "both",
+            },
+        ),
         ("query 'é' (1 char)", {"query": "é"}),
         ("tags [promo]", {"tags": ["promo"]}),
         ("tags [no-such-tag]", {"tags": ["no-such-tag"]}),
@@ -129,21 +197,21 @@ class Client:
 
 def measure(
     client: Client, make: Body, *, repeat: int, token: str = seeded_token("premium")
-) -> tuple[float, float, int]:
-    """(p50, p99, row_count) of `repeat` distinct bodies after two warm-up requests."""
-    rows = -1
+) -> tuple[float, float, float]:
+    """(p50, p99, mean row_count) of `repeat` distinct bodies after two warm-up requests."""
     for k in range(2):
         status, answer, _ = client.post(make(10_000 + k), token)
         if status != 200:
             raise RuntimeError(f"{status}: {answer}")
-        rows = answer["row_count"]
     times = []
+    rows = []
     for k in range(repeat):
         status, answer, ms = client.post(make(k), token)
         assert status == 200, answer
         times.append(ms)
+        rows.append(answer["row_count"])
     p50, p99 = c.percentiles(times)
-    return p50, p99, rows
+    return p50, p99, sum(rows) / len(rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -156,6 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--starts", type=int, default=3, help="server start-ups to time")
+    parser.add_argument(
+        "--exports",
+        default="links_list,qr_codes_list,link_engagements_batch,include_metrics",
+        help="comma-separated export shapes to time (names as in the table, or a word of them)",
+    )
     args = parser.parse_args(argv)
     c.print_machine()
     path = Path(args.db)
@@ -176,7 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             server.stop()
 
-    server = c.start_ours(["--db", str(path)])
+    server = c.start_ours(["--db", str(path)])  # as a user starts it: one worker per core
+    print(f"server as started by default: {c.default_workers()} worker(s)")
     try:
         client = Client(server.base_url, f["group"])
         print(f"\n{args.repeat} requests each, one at a time over HTTP: p50 / p99 ms (rows)")
@@ -188,20 +262,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("link_engagements_batch (filter)", {"export_type": "link_engagements_batch"}),
             ("links_list + include_metrics", {"export_type": "links_list", "include_metrics": True}),
         ]
+        wanted = [w for w in args.exports.split(",") if w]
         for name, extra in exports:
+            if not any(w == name or w in name.split() or name.startswith(w + " ") for w in wanted):
+                continue
             export_type = extra.get("export_type", name)
             for label, flt in filters(f):
 
                 def make(
-                    k: int, flt: dict[str, Any] = flt, extra: dict[str, Any] = extra, kind: str = export_type
+                    k: int, flt: Filter = flt, extra: dict[str, Any] = extra, kind: str = export_type
                 ) -> dict[str, Any]:
                     # The ignored-or-clamped window pair makes each body distinct without changing the rows.
-                    body = {**extra, "export_type": kind, "filter": flt}
+                    body = {**extra, "export_type": kind, "filter": flt(k) if callable(flt) else flt}
                     body["unix_from"], body["unix_to"] = k, f["now"] + k
                     return body
 
                 p50, p99, rows = measure(client, make, repeat=args.repeat)
-                print(f"| {name} | {label} | {rows} | {p50:.2f} | {p99:.2f} |", flush=True)
+                print(f"| {name} | {label} | {rows:g} | {p50:.2f} | {p99:.2f} |", flush=True)
         ids = f["ids"]
         for label, days, tier in (("1 day", 1, "premium"), ("2 years", 730, "enterprise")):
 
@@ -216,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             p50, p99, rows = measure(client, batch, repeat=args.repeat, token=server.tokens[tier])
             print(
-                f"| link_engagements_batch (200 bitlinks) | metrics window {label} | {rows} "
+                f"| link_engagements_batch (200 bitlinks) | metrics window {label} | {rows:g} "
                 f"| {p50:.2f} | {p99:.2f} |"
             )
     finally:

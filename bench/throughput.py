@@ -1,11 +1,15 @@
 """Throughput and latency of the reference server beside Stoplight Prism, in one run on this machine.
 
-For each scenario (a ~10-row export, a 1000-row links_list, a 200-row link_engagements_batch,
-malformed JSON) and each concurrency (1, 16): requests per second, p50 and p99, from wrk cycling
-through >= 1000 distinct request bodies, and each figure as a ratio to Prism's. Prism answers a
-placeholder body from the spec; we build the real CSV.
+For each scenario (a ~10-row export by a created window, a 1-row export by `filter.query` = a link's id,
+a few-row export by `filter.query` = a fragment of a title, a 1000-row links_list, a 200-row
+link_engagements_batch, malformed JSON) and each concurrency (1, 16): requests per second, p50 and p99,
+from wrk cycling through >= 1000 distinct request bodies, and each figure as a ratio to Prism's. Prism
+answers a placeholder body from the spec; we build the real CSV.
 
-    python bench/throughput.py [--seconds 5] [--workers 1,2] [--h11] [--no-prism] [--smoke]
+Our server runs as a user starts it (`--workers default`: no --workers flag, one worker per core) and
+with any worker counts given (`--workers default,1` is the default: as started, and one worker).
+
+    python bench/throughput.py [--seconds 5] [--workers default,1] [--h11] [--no-prism] [--smoke]
 """
 
 from __future__ import annotations
@@ -26,13 +30,15 @@ from bitly_exports_contract.store.seed import seeded_token  # noqa: E402
 
 SEED_ARGS = ("--seed", "1", "--links", "2000")
 TOKEN = seeded_token("premium")
-SCENARIOS = ("small", "list1000", "batch200", "malformed")
+SCENARIOS = ("small", "query_id", "query_title", "list1000", "batch200", "malformed")
+TITLE_FRAGMENT_MATCHES = (1, 15)  # a title fragment is kept when it selects this many links (inclusive)
 
 
 def corpus(server: c.Server, *, per_scenario: int) -> dict[str, list[bytes]]:
     """Distinct request bodies per scenario, made from the served data (all 2000 links of the big group)."""
     url = f"{server.base_url}/groups/{server.group}/exports"
     links: list[tuple[str, int]] = []  # (id, created), newest first
+    texts: dict[str, list[str]] = {}  # id -> the lowered fields `filter.query` searches
     before: int | None = None
     while True:
         flt: dict[str, object] = {"archived": "both"}
@@ -44,6 +50,8 @@ def corpus(server: c.Server, *, per_scenario: int) -> dict[str, list[bytes]]:
         assert status == 200, answer
         rows = c.csv_rows(answer)[1:]
         links += [(r[0], _unix(r[3])) for r in rows]
+        # the CSV's cells, formula guard included: close enough to count how many links a fragment selects
+        texts.update({r[0]: [cell.lower() for cell in (r[0], r[1], r[2], *r[5].split(";"))] for r in rows})
         if len(rows) < 1000:
             break
         before = links[-1][1]  # ties at the boundary may repeat or drop a link: it does not matter here
@@ -88,11 +96,45 @@ def corpus(server: c.Server, *, per_scenario: int) -> dict[str, list[bytes]]:
         )
         for j in range(n)
     ]
+    query_id = [
+        dumps({"export_type": "links_list", "filter": {"archived": "both", "query": ident}})
+        for ident in (ids + [i.upper() for i in ids])[:n]
+    ]
+    query_title = [
+        dumps({"export_type": "links_list", "filter": {"archived": "both", "query": fragment}})
+        for fragment in _title_fragments(texts, want=n)
+    ]
     malformed = [
         b'{"export_type":"links_list","filter":{"archived":"both","created_after":%d' % j for j in range(n)
     ]
-    out = {"small": small, "list1000": list1000, "batch200": batch, "malformed": malformed}
+    out = {
+        "small": small,
+        "query_id": query_id,
+        "query_title": query_title,
+        "list1000": list1000,
+        "batch200": batch,
+        "malformed": malformed,
+    }
     return {name: list(dict.fromkeys(bodies))[:n] for name, bodies in out.items()}
+
+
+def _title_fragments(texts: dict[str, list[str]], *, want: int) -> list[str]:
+    """Lower-cased fragments of titles that select a few links, counted by brute force."""
+    low, high = TITLE_FRAGMENT_MATCHES
+    searched = ["\x00".join(fields) for fields in texts.values()]  # a fragment never holds a NUL
+    fragments: dict[str, None] = {}
+    for length in (6, 8, 10, 12, 5, 7, 9, 11):
+        for fields in texts.values():
+            title = fields[1]
+            for start in range(0, max(1, len(title) - length), 3):
+                fragment = title[start : start + length]
+                if len(fragment) < length or fragment in fragments or fragment.strip() != fragment:
+                    continue
+                if low <= sum(fragment in text for text in searched) <= high:
+                    fragments[fragment] = None
+                if len(fragments) >= want:
+                    return list(fragments)
+    return list(fragments)
 
 
 def _unix(stamp: str) -> int:
@@ -127,7 +169,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each load run")
-    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts of our server to run")
+    parser.add_argument(
+        "--workers",
+        default="default,1",
+        help="comma-separated worker counts of our server to run; `default` starts it without --workers",
+    )
     parser.add_argument(
         "--h11",
         action="store_true",
@@ -146,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.smoke:
-        args.seconds, args.bodies, args.no_prism, args.workers = 1.0, 300, True, "1"
+        args.seconds, args.bodies, args.no_prism, args.workers = 1.0, 300, True, "default"
     use_wrk = not args.python_load and c.ensure_wrk(install=not args.smoke)
     if not use_wrk:
         print("load tool: Python asyncio generator (wrk is not to be had here)")
@@ -158,9 +204,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     c.print_machine()
     conc = [int(x) for x in args.concurrency.split(",")]
     scenarios = [s for s in args.scenarios.split(",") if s]
-    variants = [(int(w), False) for w in args.workers.split(",")]
+    counts = [None if w == "default" else int(w) for w in args.workers.split(",")]
+    variants = [(w, False) for w in counts]
     if args.h11:
-        variants += [(int(w), True) for w in args.workers.split(",")]
+        variants += [(w, True) for w in counts]
 
     results: dict[tuple[str, str, int], c.Load] = {}
     with c.scratch_folder("bench-throughput-") as tmp:
@@ -168,14 +215,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         servers: list[tuple[str, c.Server, str]] = []
         try:
             for workers, pure in variants:
-                label = f"ours w{workers}" + (" h11+asyncio" if pure else "")
+                shown = f"default (w{c.default_workers()})" if workers is None else f"w{workers}"
+                label = f"ours {shown}" + (" h11+asyncio" if pure else "")
                 extra = ("--http", "h11", "--loop", "asyncio") if pure else ()
                 server = c.start_ours(SEED_ARGS, workers=workers, extra=extra)
                 servers.append((label, server, f"{server.base_url}/groups/{server.group}/exports"))
                 print(f"{label}: answering {server.started_s:.2f} s after start")
             if args.compare_ref:
                 src = c.extract_ref(args.compare_ref, folder)
-                server = c.start_ours(SEED_ARGS, src=src)
+                server = c.start_ours(SEED_ARGS, src=src, workers=1)
                 servers.append(
                     (f"{args.compare_ref} w1", server, f"{server.base_url}/groups/{server.group}/exports")
                 )

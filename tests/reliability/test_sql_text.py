@@ -36,8 +36,11 @@ SAFE_INTERPOLATIONS = {
     "QR_CODES.columns": "Kind fields are module constants",
     "index": "one of two Kind index names",
     "' AND '.join(plan.conds)": "conditions written as constants, values bound",
+    "where": "_Plan.conditions(): conditions written as constants, values bound",
     "source[0]": "candidate SQL built from the constants above",
     "sql": "SQL built from the constants above",
+    "fts": "GramCounts' trigram index: a Kind's fts table name (a module constant)",
+    "grams": "GramCounts' gram table: a Kind's grams table name (a module constant)",
 }
 
 

@@ -108,3 +108,73 @@ def test_a_port_another_server_listens_on_is_refused_not_shared(two_workers):
     run = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert "Address already in use" in run.stderr
+
+
+def limited_request(group: str) -> bytes:
+    return request(group).replace(b"Bearer tok-premium", b"Bearer tok-limited")
+
+
+def retry_after(response: bytes) -> int:
+    head = response.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+    return int(next(line.split(":", 1)[1] for line in head.split("\r\n") if line.startswith("retry-after:")))
+
+
+def read_head(conn: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        assert chunk, f"closed before the headers ended: {data!r}"
+        data += chunk
+    return data
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+def test_a_limited_token_gets_exactly_its_limit_from_all_workers_together(workers):
+    # tok-limited of a seeded data set may make 5 requests a minute (CONTRACT §7, order of decisions 4)
+    running = start_server(["--seed", "2", "--links", "60", "--workers", str(workers), "--no-faults"])
+    try:
+        group, port = running.groups[0], running.host_port[1]
+        deadline = time.monotonic() + 60
+        while len(pids := worker_pids(running.process.pid)) < workers and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(pids) == workers
+        conns = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(24)]
+        try:
+            began = time.monotonic()
+            for conn in conns:
+                conn.sendall(limited_request(group))
+            answers = [read_head(conn) for conn in conns]
+            elapsed = time.monotonic() - began
+            accepted = accepted_inodes(port)
+            per_worker = [len(socket_inodes(pid) & accepted) for pid in pids]
+        finally:
+            for conn in conns:
+                conn.close()
+        assert sum(1 for n in per_worker if n) >= 2, per_worker  # more than one worker decided
+        statuses = [answer[9:12] for answer in answers]
+        assert statuses.count(b"200") == 5, statuses
+        assert statuses.count(b"429") == 19, statuses
+        waits = [retry_after(answer) for answer in answers if answer[9:12] == b"429"]
+        # the oldest counted request was made after `began`: it leaves the window 60 s after it, and no
+        # refusal was answered later than `elapsed` after `began`
+        assert all(60 - int(elapsed) - 1 <= wait <= 60 for wait in waits), (waits, elapsed)
+    finally:
+        running.stop()
+
+
+def test_the_default_is_the_environments_count_else_one_worker_per_core(monkeypatch):
+    from bitly_exports_contract.server.cli import ENV_WORKERS, default_workers
+
+    monkeypatch.delenv(ENV_WORKERS, raising=False)
+    assert default_workers() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv(ENV_WORKERS, "3")
+    assert default_workers() == 3
+
+
+@pytest.mark.parametrize("value", ["0", "two"])
+def test_a_bad_worker_count_in_the_environment_is_a_usage_error(value):
+    cli = [sys.executable, "-m", "bitly_exports_contract.server.cli", "serve", "--seed", "2", "--port", "0"]
+    env = {**os.environ, "EXPORTS_SERVER_WORKERS": value}
+    run = subprocess.run(cli, capture_output=True, text=True, timeout=60, env=env)
+    assert run.returncode == 2
+    assert "EXPORTS_SERVER_WORKERS" in run.stderr

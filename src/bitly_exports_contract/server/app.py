@@ -22,7 +22,7 @@ from ..rules.validation import parse_request
 from ..spec import figures
 from ..store.dataset import Token
 from ..store.db import Store
-from .ratelimit import RateLimiter
+from .ratelimit import Admission, RateLimiter
 from .transport import bearer_token, is_json_media_type, parse_prefer
 
 Scope = MutableMapping[str, Any]
@@ -46,6 +46,8 @@ class ServerConfig:
     faults_enabled: bool = True
     clock: Callable[[], float] = time.time
     tokens: dict[str, Token] = field(default_factory=dict)
+    # per-token counts: this process's own, or a SharedRateLimiter that every worker of the server sees
+    rate_limiter: Admission = field(default_factory=RateLimiter)
 
     def current_time(self) -> int:
         """The fixture's or `--now` clock, else the real clock in whole seconds."""
@@ -61,7 +63,7 @@ class ExportsApp:
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.rate_limiter = RateLimiter()
+        self.rate_limiter = config.rate_limiter
         self._tokens = [(t.token.encode(), t) for t in config.store.tokens()]
         self._max_body = figures().max_body_bytes
 

@@ -9,13 +9,17 @@ import socket
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..launcher import ServedGroup, ServedToken, ServerReady
 from ..store.dataset import Dataset
 from ..store.db import Store, StoreError
 from ..store.fixture import FixtureError, dump_fixture, load_fixture
 from ..store.seed import seed_dataset
+from .protocols import DEFAULT_HEADER_TIMEOUT, HEADER_TIMEOUT_ATTR, PROTOCOLS
+
+if TYPE_CHECKING:
+    import uvicorn
 
 # The seam for servers that differ from the reference server on purpose (the conforming variants of
 # the suite's self-test): ASGI middleware around the app, given with `main(..., wrap=...)`.
@@ -29,6 +33,27 @@ def _at_least_one(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+ENV_WORKERS = "EXPORTS_SERVER_WORKERS"
+
+
+def default_workers() -> int:
+    """`EXPORTS_SERVER_WORKERS` when set, else one worker per core this process may run on."""
+    configured = os.environ.get(ENV_WORKERS, "").strip()
+    if configured:
+        return _at_least_one(configured)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _positive_seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0 seconds, got {text}")
     return value
 
 
@@ -51,10 +76,19 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=_at_least_one,
-        default=1,
+        default=None,
         metavar="N",
-        help="worker processes; with more than one the data is built once into a temporary store file "
-        "that each opens read-only, and each worker keeps its own rate-limit counts",
+        help=f"worker processes (default: ${ENV_WORKERS}, else one per core); with more than one the data "
+        "is built once into a temporary store file that each opens read-only, and rate limits are counted "
+        "in a file all share",
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=_positive_seconds,
+        default=DEFAULT_HEADER_TIMEOUT,
+        metavar="S",
+        help="close a connection whose request headers have not all arrived S seconds after it opened "
+        f"or after its previous answer (default {DEFAULT_HEADER_TIMEOUT:g})",
     )
     serve.add_argument(
         "--http",
@@ -173,7 +207,34 @@ def base_url(sock: socket.socket) -> str:
     return f"http://{shown_host}:{port}/v4"
 
 
+def uvicorn_config(args: argparse.Namespace, app: Any, **options: Any) -> uvicorn.Config:
+    """The uvicorn Config of `serve`: its HTTP parser wrapped with the header-read bound."""
+    import uvicorn
+
+    http = args.http
+    if http == "auto":
+        try:
+            import httptools  # noqa: F401
+        except ImportError:
+            http = "h11"
+        else:
+            http = "httptools"
+    config = uvicorn.Config(
+        app,
+        log_level=args.log_level,
+        access_log=False,
+        lifespan="off",
+        http=PROTOCOLS[http],
+        loop=args.loop,
+        **options,
+    )
+    setattr(config, HEADER_TIMEOUT_ATTR, args.header_timeout)
+    return config
+
+
 def serve(args: argparse.Namespace, wrap: AppWrapper | None = None) -> int:
+    if args.workers is None:
+        args.workers = default_workers()
     if args.workers > 1:
         if wrap is not None:
             raise StoreError("a wrapped app serves with one worker (--workers 1)")
@@ -190,10 +251,7 @@ def serve(args: argparse.Namespace, wrap: AppWrapper | None = None) -> int:
         app = wrap(app)
     sock = listen(args.host, args.port)
     announce(store=store, base_url=base_url(sock))
-    config = uvicorn.Config(
-        app, log_level=args.log_level, access_log=False, lifespan="off", http=args.http, loop=args.loop
-    )
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.Server(uvicorn_config(args, app)).run(sockets=[sock])
     return 0
 
 
@@ -203,10 +261,10 @@ def serve_workers(args: argparse.Namespace) -> int:
     Each worker listens on its own socket of one SO_REUSEPORT group, so that the kernel spreads
     connections over the workers (see reuseport.py); where SO_REUSEPORT is missing they share one.
     """
-    import uvicorn
     from uvicorn.supervisors import Multiprocess
 
     from . import reuseport
+    from .ratelimit import SharedRateLimiter
     from .workers import APP_FACTORY, worker_environment
 
     with tempfile.TemporaryDirectory(prefix="exports-server-") as scratch:
@@ -219,17 +277,10 @@ def serve_workers(args: argparse.Namespace) -> int:
         sock = sockets[0]
         announce(store=store, base_url=base_url(sock), workers=args.workers)
         store.close()
-        os.environ.update(worker_environment(db=path, now=args.now, faults=not args.no_faults))
-        config = uvicorn.Config(
-            APP_FACTORY,
-            factory=True,
-            workers=args.workers,
-            log_level=args.log_level,
-            access_log=False,
-            lifespan="off",
-            http=args.http,
-            loop=args.loop,
-        )
+        rates = os.path.join(scratch, "rates.sqlite3")  # every worker counts rate limits here
+        SharedRateLimiter(rates).close()  # created once, before any worker opens it
+        os.environ.update(worker_environment(db=path, now=args.now, faults=not args.no_faults, rates=rates))
+        config = uvicorn_config(args, APP_FACTORY, factory=True, workers=args.workers)
         if len(sockets) > 1:
             reuseport.run(config, sockets)
         else:
@@ -239,7 +290,13 @@ def serve_workers(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None, *, wrap: AppWrapper | None = None) -> int:
     """The command line; `wrap`, for `serve`, puts ASGI middleware around the app (one worker)."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve" and args.workers is None:
+        try:
+            args.workers = default_workers()
+        except (ValueError, argparse.ArgumentTypeError) as exc:
+            parser.error(f"${ENV_WORKERS}: {exc}")
     try:
         if args.command == "serve":
             return serve(args, wrap)

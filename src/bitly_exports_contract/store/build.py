@@ -13,7 +13,7 @@ from typing import TypeVar
 from .dataset import Dataset, Group, Link, QrCode, engagement_rows
 from .errors import StoreError
 from .prefix import PrefixSumLoader
-from .schema import INDEXES, SCHEMA_ID, TABLES
+from .schema import INDEXES, KEY_ORDER, SCHEMA_ID, TABLES
 from .search import fts_text, search_text
 
 _CHUNK = 20_000
@@ -47,7 +47,8 @@ def _build(conn: sqlite3.Connection, dataset: Dataset) -> None:
     for statement in statements(TABLES):
         conn.execute(statement)
     conn.executemany(
-        "INSERT INTO meta (key, value) VALUES (?, ?)", [("schema", SCHEMA_ID), ("now", dataset.now)]
+        "INSERT INTO meta (key, value) VALUES (?, ?)",
+        [("schema", SCHEMA_ID), ("now", dataset.now), ("key_order", KEY_ORDER)],
     )
     conn.executemany(
         "INSERT INTO tokens (ord, token, tier, rate_limit, groups) VALUES (?, ?, ?, ?, ?)",
@@ -82,16 +83,22 @@ def _load_group(
             raise StoreError(f"{where}: campaign {guid!r} was not stored")
         campaigns[guid] = ckey
     keys: dict[str, int] = {}
-    _load_links(
-        conn, group.links, keys=keys, gkey=gkey, campaigns=campaigns, where=where, first_key=first_key
-    )
-    _load_qr_codes(conn, group.qr_codes, keys=keys, gkey=gkey, first_key=first_key + len(keys))
+    # Keys in export order (KEY_ORDER): within a group and kind, a smaller key is an earlier row.
+    links = sorted(group.links, key=_export_order)
+    _load_links(conn, links, keys=keys, gkey=gkey, campaigns=campaigns, where=where, first_key=first_key)
+    qr_codes = sorted(group.qr_codes, key=_export_order)
+    _load_qr_codes(conn, qr_codes, keys=keys, gkey=gkey, first_key=first_key + len(keys))
     for target, run in groupby(engagement_rows(group.engagements), key=itemgetter(0)):
         target_key = keys.get(target)
         if target_key is None:
             raise StoreError(f"{where}: engagement target {target!r} is not a link or QR code of this group")
         loader.add_run(target_key, run)
     return first_key + len(keys)
+
+
+def _export_order(item: Link | QrCode) -> tuple[int, str]:
+    """Newest first, ties by id in code-point order (CONTRACT §2 and §7)."""
+    return -item.created, item.id
 
 
 def _load_links(

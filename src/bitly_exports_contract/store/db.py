@@ -18,10 +18,11 @@ from .cache import BoundedCache
 from .dataset import Dataset, Token
 from .errors import StoreError
 from .items import LINK_ITEMS, QR_ITEMS, Cached, Items
-from .query import MAX_INT, MIN_INT, run_query, select_query
+from .keysets import KeySets
+from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, run_query, select_query
 from .rows import ItemFilter, LinkRow, QrRow
-from .schema import SCHEMA_ID
-from .search import encodable
+from .schema import KEY_ORDER, SCHEMA_ID
+from .search import GramCounts, encodable
 from .series import SeriesCache, window_counts
 
 __all__ = ["ItemFilter", "LinkRow", "QrRow", "Store", "StoreError"]
@@ -60,6 +61,7 @@ class Store:
             if meta.get("schema") != SCHEMA_ID:
                 raise StoreError(f"{label}: not a store of this version (schema {meta.get('schema')!r})")
             self.now: int | None = meta.get("now")
+            self._keys_in_order = meta.get("key_order") == KEY_ORDER
             self._groups: dict[str, tuple[int, int, int]] = {
                 guid: (gkey, links, qrs)
                 for gkey, guid, links, qrs in conn.execute(
@@ -73,6 +75,10 @@ class Store:
                 for token, tier, limit, groups in conn.execute(
                     "SELECT token, tier, rate_limit, groups FROM tokens ORDER BY ord"
                 )
+            }
+            self._keysets = {kind.table: KeySets(conn) for kind in (LINKS, QR_CODES)}
+            self._grams = {
+                kind.fts: GramCounts(conn, fts=kind.fts, grams=kind.grams) for kind in (LINKS, QR_CODES)
             }
         except sqlite3.DatabaseError as exc:
             conn.close()
@@ -254,7 +260,18 @@ class Store:
         same plan again for whole rows (one pass over the table instead of a seek per item).
         """
         conn, kind, cache, make = self._conn, items.kind.query, items.cache, items.kind.make
-        query = select_query(conn, kind, gkey=gkey, group_size=size, flt=flt, limit=limit, full=False)
+        query = select_query(
+            conn,
+            kind,
+            gkey=gkey,
+            group_size=size,
+            flt=flt,
+            limit=limit,
+            full=False,
+            grams=self._grams[kind.fts],
+            keysets=self._keysets[kind.table],
+            keys_in_order=self._keys_in_order,
+        )
         if query is None:  # nothing can match
             return []
         rows = run_query(conn, kind, query, limit=limit)

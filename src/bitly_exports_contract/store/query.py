@@ -2,10 +2,18 @@
 
 Two plans give the same rows. The walk plan reads the (group, archived, created DESC, id) index in export
 order and stops at the limit: fast when matches are common. The candidate plan starts from the few items
-one selective filter names (a tag, a campaign, a domain, the trigram index), then sorts them: fast when
-matches are rare. With n candidates the candidate plan reads and sorts n rows, the walk plan reads about
-limit * group_size / n; a candidate row costs about three walked rows (measured with the bench), so
-candidates win when 3 * n * n < limit * group_size. Bounded counts pick the plan.
+the selective filters name, then sorts them: fast when matches are rare. With n candidates the candidate
+plan reads and sorts n rows, the walk plan reads about limit * group_size / n; a candidate row costs about
+three walked rows (measured with the bench), so candidates win when 3 * n * n < limit * group_size.
+
+Where candidates come from: the tag, campaign and domain filters name their items exactly; with the
+store's kept key sets (keysets.py) their intersection is sized by a popcount and no row is read to learn
+it, and the row query no longer tests those filters. The trigram index names a superset of a `query`'s
+matches (the rarest trigrams first, search.py; all of them when those still name too many); it is read
+up to the bound, and the row query still applies the match. In a small group (SMALL_GROUP) walking every
+item costs less than reading a tag's or a domain's keys, but a `query` makes the walk read each item's
+search text: there the trigram index is still asked first. When the store gave keys in export order,
+candidates are read in ascending runs (FIRST_RUN, then twice as many each time) until the limit is met.
 
 Table and index names are constants of this module; every user value is a bound parameter.
 """
@@ -15,16 +23,21 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
+
+from .keysets import KeySets, keys_of
 from .rows import ARCHIVED_MODES, ItemFilter
-from .search import SEPARATOR, encodable, fts_match, query_matches
+from .search import SEPARATOR, GramCounts, encodable, fts_expression, query_matches, trigrams
 
 MAX_CANDIDATES = 50_000
 SMALL_GROUP = 2_000  # walking a group this small costs less than counting candidates
 CANDIDATE_COST = 3  # one candidate row read and sorted, in walked rows
 MIN_INT, MAX_INT = -(2**63), 2**63 - 1
+FIRST_RUN = 256  # candidate keys read in the first run, when keys are in export order
 
 Row = tuple[Any, ...]
 
@@ -36,6 +49,7 @@ class Kind:
     table: str
     tags: str
     fts: str
+    grams: str
     columns: str
     walk: str
     walk_all: str
@@ -58,6 +72,7 @@ LINKS = Kind(
     table="links",
     tags="link_tags",
     fts="link_fts",
+    grams="link_grams",
     columns="l.id, l.key, l.gkey, l.title, l.long_url, l.created, l.archived, l.tags",
     walk="links_walk",
     walk_all="links_walk_all",
@@ -67,6 +82,7 @@ QR_CODES = Kind(
     table="qrs",
     tags="qr_tags",
     fts="qr_fts",
+    grams="qr_grams",
     columns=(
         "l.id, l.key, l.gkey, l.title, l.qr_code_type, l.bitlink, l.long_url, l.created, l.archived, l.tags"
     ),
@@ -79,19 +95,32 @@ QR_CODES = Kind(
 @dataclass
 class _Plan:
     conds: list[str] = field(default_factory=list)
-    params: list[object] = field(default_factory=list)
+    params: list[list[object]] = field(default_factory=list)  # each condition's
     sources: list[tuple[str, list[object]]] = field(default_factory=list)  # SQL selecting candidate keys `k`
+    search_sources: list[int] = field(default_factory=list)  # the indexes in `sources` of the trigram index's
+    exact: dict[int, int] = field(default_factory=dict)  # source index -> the cond it selects exactly
     lowered_query: str | None = None  # set when SQL is only a pre-filter for the query
 
     def where(self, cond: str, *params: object) -> None:
         self.conds.append(cond)
-        self.params.extend(params)
+        self.params.append(list(params))
 
-    def candidates(self, sql: str, *params: object) -> None:
+    def candidates(self, sql: str, *params: object, exact: bool = False) -> None:
+        """A candidate source; `exact` when it names exactly the items the last condition keeps."""
+        if exact:
+            self.exact[len(self.sources)] = len(self.conds) - 1
         self.sources.append((sql, list(params)))
 
+    def conditions(self, dropped: Iterable[int] = ()) -> tuple[str, list[object]]:
+        """The WHERE clause and its parameters, without the conditions `dropped`."""
+        skip = set(dropped)
+        kept = [i for i in range(len(self.conds)) if i not in skip]
+        return " AND ".join(self.conds[i] for i in kept), [p for i in kept for p in self.params[i]]
 
-def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _Plan | None:
+
+def _plan(
+    conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter, grams: GramCounts | None
+) -> _Plan | None:
     """The WHERE clause and candidate sources for `flt`, or None when nothing can match."""
     if flt.archived not in ARCHIVED_MODES:
         raise ValueError(f"archived must be one of {ARCHIVED_MODES}, got {flt.archived!r}")
@@ -122,6 +151,7 @@ def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _
             f"WHERE gkey = ? AND tag IN ({marks})",
             gkey,
             *tags,
+            exact=True,
         )
     if kind.campaigns and flt.campaign_guid is not None:
         ckey = _campaign_key(conn, gkey, flt.campaign_guid)
@@ -129,7 +159,9 @@ def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _
             return None
         plan.where("EXISTS (SELECT 1 FROM link_campaigns AS c WHERE c.item = l.key AND c.ckey = ?)", ckey)
         plan.candidates(
-            "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?", ckey
+            "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?",
+            ckey,
+            exact=True,
         )
     if flt.domain is not None:
         if not encodable(flt.domain):
@@ -141,6 +173,7 @@ def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _
             "WHERE gkey = ? AND domain_lc = ?",
             gkey,
             domain,
+            exact=True,
         )
     if flt.query:
         if not encodable(flt.query):
@@ -149,9 +182,15 @@ def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _
         plan.where("instr(l.search, ?) > 0", lowered)
         if SEPARATOR in lowered:
             plan.lowered_query = lowered
-        match = fts_match(lowered)
-        if match is not None:
-            plan.candidates(f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", match)
+        every = trigrams(lowered)
+        if every:
+            # the rarest trigrams first; when together they still name too many items, all of them
+            rarest = every if grams is None else grams.rarest(every)
+            for chosen in (rarest, every) if rarest != every else (every,):
+                plan.search_sources.append(len(plan.sources))
+                plan.candidates(
+                    f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", fts_expression(chosen)
+                )
     return plan
 
 
@@ -162,22 +201,36 @@ def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def _pick_source(
-    conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int
-) -> tuple[str, list[object]] | None:
-    """The candidate source naming the fewest items, when it names few enough to beat the walk plan."""
-    if group_size <= SMALL_GROUP:
-        return None
+def _pick_candidates(
+    conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int, keysets: KeySets | None
+) -> tuple[list[int], list[int]] | None:
+    """Candidate keys, when they are few enough to beat the walk plan, and the conditions they satisfy.
+
+    With `keysets`, the tag, campaign and domain filters together name the intersection of their kept key
+    sets (its size is a popcount: no row is read to learn it). Other sources (the trigram index; every
+    source without `keysets`) are read up to the bound, and the one naming the fewest items is taken.
+    """
     bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
-    best: tuple[int, tuple[str, list[object]]] | None = None
-    for source in plan.sources:  # cheapest to count first; the trigram index last
-        sql, params = source
-        (count,) = conn.execute(f"SELECT count(*) FROM ({sql} LIMIT ?)", [*params, bound + 1]).fetchone()
-        if best is None or count < best[0]:
-            best = (count, source)
-        if count <= limit:
+    chosen = list(range(len(plan.sources)))
+    best: tuple[list[int], list[int]] | None = None
+    if group_size <= SMALL_GROUP:
+        chosen = plan.search_sources
+    elif keysets is not None and plan.exact:
+        exact = [index for index in chosen if index in plan.exact]
+        common = keysets.common([plan.sources[index] for index in exact])
+        if common.bit_count() <= bound:
+            best = (keys_of(common), [plan.exact[index] for index in exact])
+            if len(best[0]) <= limit:
+                return best
+        chosen = [index for index in chosen if index not in plan.exact]
+    for index in chosen:  # cheapest to read first; the trigram index last
+        sql, params = plan.sources[index]
+        keys = [key for (key,) in conn.execute(f"{sql} LIMIT ?", [*params, bound + 1])]
+        if best is None or len(keys) < len(best[0]):
+            best = (keys, [plan.exact[index]] if index in plan.exact else [])
+        if len(keys) <= limit:
             break
-    return best[1] if best is not None and best[0] <= bound else None
+    return best if best is not None and len(best[0]) <= bound else None
 
 
 @dataclass(frozen=True)
@@ -188,6 +241,9 @@ class Query:
     rest: str  # FROM ... WHERE ... ORDER BY ... [LIMIT ?]
     params: list[object]
     verify_query: str | None
+    # Candidate keys in ascending runs (JSON arrays), each run in turn as the first parameter, until the
+    # limit is reached: set when keys are in export order, so that rows of one run all precede the next's.
+    key_runs: tuple[str, ...] = ()
 
     @property
     def sql(self) -> str:
@@ -196,6 +252,14 @@ class Query:
     def whole(self, kind: Kind) -> Query:
         """The same plan selecting whole rows (`kind.columns`)."""
         return replace(self, columns=kind.columns)
+
+    def runs(self) -> Iterator[list[object]]:
+        """The parameters of each statement to run, in order."""
+        if not self.key_runs:
+            yield self.params
+            return
+        for keys in self.key_runs:
+            yield [keys, *self.params[1:]]
 
 
 def select_query(
@@ -207,42 +271,71 @@ def select_query(
     flt: ItemFilter,
     limit: int,
     full: bool = True,
+    grams: GramCounts | None = None,
+    keysets: KeySets | None = None,
+    keys_in_order: bool = False,
 ) -> Query | None:
     """The SELECT of the first `limit` matches in export order, or None when nothing can match.
 
     It selects `kind.columns`, or only (id, key) when not `full` and SQL alone can apply the filter.
     When rows must still pass the query rule in Python, it selects `kind.columns` and has no LIMIT.
+    With `grams`, the trigram index is asked for the query's rarest trigrams only; with `keysets`, filters
+    that are each common but together rare start from the intersection of their key sets. With
+    `keys_in_order` (the store gave keys in export order), candidates are read in ascending runs.
     """
-    plan = _plan(conn, kind, gkey, flt)
+    plan = _plan(conn, kind, gkey, flt, grams)
     if plan is None or limit <= 0:
         return None
     # id and key alone are covered by the walk indexes: a walk reads no table rows unless a filter needs one
     columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
-    source = _pick_source(conn, plan, limit=limit, group_size=group_size)
-    if source is not None:
-        rest = f"FROM ({source[0]}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
-        params = [*source[1], *plan.params]
+    picked = _pick_candidates(conn, plan, limit=limit, group_size=group_size, keysets=keysets)
+    runs: tuple[str, ...] = ()
+    if picked is not None:
+        keys, satisfied = picked
+        where, params = plan.conditions(satisfied)
+        rest = f"FROM json_each(?) AS c CROSS JOIN {kind.table} AS l ON l.key = c.value"
+        if keys_in_order:
+            runs = _key_runs(sorted(keys), limit)
+            params = [runs[0], *params]
+        else:
+            params = [orjson.dumps(keys).decode(), *params]
     else:
+        where, params = plan.conditions()
         index = kind.walk_all if flt.archived == "both" else kind.walk
         rest = f"FROM {kind.table} AS l INDEXED BY {index}"
-        params = plan.params
-    rest += f" WHERE {' AND '.join(plan.conds)} ORDER BY l.created DESC, l.id"
+    rest += f" WHERE {where} ORDER BY l.created DESC, l.id"
     if plan.lowered_query is None:
-        return Query(columns, rest + " LIMIT ?", [*params, min(limit, MAX_INT)], verify_query=None)
-    return Query(columns, rest, params, verify_query=plan.lowered_query)
+        limited = [*params, min(limit, MAX_INT)]
+        return Query(columns, rest + " LIMIT ?", limited, verify_query=None, key_runs=runs)
+    return Query(columns, rest, params, verify_query=plan.lowered_query, key_runs=runs)
+
+
+def _key_runs(keys: list[int], limit: int) -> tuple[str, ...]:
+    """Ascending keys cut into runs of twice the limit (at least FIRST_RUN), each next run twice as long."""
+    runs: list[str] = []
+    size = max(FIRST_RUN, 2 * limit)
+    start = 0
+    while start < len(keys) or not runs:
+        runs.append(orjson.dumps(keys[start : start + size]).decode())
+        start += size
+        size *= 2
+    return tuple(runs)
 
 
 def run_query(conn: sqlite3.Connection, kind: Kind, query: Query | None, *, limit: int) -> list[Row]:
     """The first `limit` rows of `query` (None: nothing can match) that pass the query rule, in order."""
     if query is None:
         return []
-    if query.verify_query is None:
-        rows: list[Row] = conn.execute(query.sql, query.params).fetchall()
-        return rows
     out: list[Row] = []
-    for row in conn.execute(query.sql, query.params):
-        if query_matches(query.verify_query, kind.search_fields(row)):
-            out.append(row)
-            if len(out) >= limit:
-                break
+    for params in query.runs():
+        if query.verify_query is None:
+            out += conn.execute(query.sql, params).fetchall()
+        else:
+            for row in conn.execute(query.sql, params):
+                if query_matches(query.verify_query, kind.search_fields(row)):
+                    out.append(row)
+                    if len(out) >= limit:
+                        break
+        if len(out) >= limit:
+            return out[:limit]
     return out

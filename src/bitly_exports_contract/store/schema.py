@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 SCHEMA_ID = "bitly-exports-contract/store/1"
+# meta `key_order`: keys of a group's links (and of its QR codes) were given in export order, so that a
+# candidate plan can read its keys in ascending runs and stop at the limit. Stores built before lack it.
+KEY_ORDER = "export"
 
 TABLES = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -30,6 +33,10 @@ CREATE VIRTUAL TABLE link_fts USING fts5(search, content='', detail=none,
     tokenize='trigram case_sensitive 1');
 CREATE VIRTUAL TABLE qr_fts USING fts5(search, content='', detail=none,
     tokenize='trigram case_sensitive 1');
+-- How many items hold each trigram of the index (its fts5vocab, kept): a query asks for its rarest few.
+-- Optional: a store without them (built before they were added) counts trigrams as it goes.
+CREATE TABLE link_grams (gram TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE qr_grams (gram TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 INDEXES = """
@@ -49,4 +56,10 @@ CREATE INDEX qr_tags_tag ON qr_tags (gkey, tag, item);
 CREATE INDEX link_campaigns_campaign ON link_campaigns (ckey, item);
 INSERT INTO link_fts (link_fts) VALUES ('optimize');
 INSERT INTO qr_fts (qr_fts) VALUES ('optimize');
+CREATE VIRTUAL TABLE temp.link_fts_vocab USING fts5vocab(main, link_fts, 'row');
+INSERT INTO link_grams (gram, docs) SELECT term, doc FROM temp.link_fts_vocab;
+DROP TABLE temp.link_fts_vocab;
+CREATE VIRTUAL TABLE temp.qr_fts_vocab USING fts5vocab(main, qr_fts, 'row');
+INSERT INTO qr_grams (gram, docs) SELECT term, doc FROM temp.qr_fts_vocab;
+DROP TABLE temp.qr_fts_vocab;
 """

@@ -7,10 +7,15 @@ match that contains no NUL lies inside one field. Queries with a NUL are verifie
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import Iterable
 
 SEPARATOR = "\x00"
 TRIGRAM_MIN = 3
+RAREST_GRAMS = 3  # trigrams of a query that the index is asked for: the rarest few select as well as all
+GRAM_CACHE_CAP = 200_000
+GRAM_COUNT_BOUND = 1_000  # a trigram in more items than this is common: how common does not matter
 
 
 def search_text(fields: Iterable[str | None]) -> str:
@@ -23,11 +28,71 @@ def fts_text(search: str) -> str:
     return search.replace(SEPARATOR, "\n")
 
 
-def fts_match(lowered_query: str) -> str | None:
-    """An FTS5 expression that every item containing `lowered_query` matches, or None when none is usable."""
+def trigrams(lowered_query: str) -> list[str]:
+    """The distinct trigrams of a query, sorted; none when it is shorter than three or holds a NUL."""
     if len(lowered_query) < TRIGRAM_MIN or SEPARATOR in lowered_query:
-        return None
-    grams = sorted({lowered_query[i : i + TRIGRAM_MIN] for i in range(len(lowered_query) - TRIGRAM_MIN + 1)})
+        return []
+    return sorted({lowered_query[i : i + TRIGRAM_MIN] for i in range(len(lowered_query) - TRIGRAM_MIN + 1)})
+
+
+class GramCounts:
+    """How many items of one trigram index hold each trigram: from the store's gram table, else counted.
+
+    Every item containing a query contains each of its trigrams, so asking the index for a few of them
+    selects a superset of the matches, as asking for all of them does (the query rule is applied to each
+    candidate either way); the rarest few select nearly as few items for a fraction of the work: the
+    trigrams of `bit.ly/` or `https://` are in almost every item. A store built with the gram table
+    (schema.py) looks each count up; an older one counts with a bounded MATCH, GRAM_COUNT_BOUND at most
+    (fts5vocab would read a term's whole doclist). Counts are kept: the store is read-only.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, *, fts: str, grams: str) -> None:
+        self._conn = conn
+        kept = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (grams,))
+        self.exact = kept.fetchone() is not None
+        if self.exact:
+            self._sql = f"SELECT docs FROM {grams} WHERE gram = ?"
+            self._many = f"SELECT gram, docs FROM {grams} WHERE gram IN (SELECT value FROM json_each(?))"
+        else:
+            self._sql = f"SELECT count(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?)"
+        self._docs: dict[str, int] = {}
+
+    def docs(self, gram: str) -> int:
+        """Items holding `gram` (0 for none); at most GRAM_COUNT_BOUND when not `exact`."""
+        found = self._docs.get(gram)
+        if found is None:
+            if self.exact:
+                row = self._conn.execute(self._sql, (gram,)).fetchone()
+                found = 0 if row is None else int(row[0])
+            else:
+                match = '"' + gram.replace('"', '""') + '"'
+                (found,) = self._conn.execute(self._sql, (match, GRAM_COUNT_BOUND)).fetchone()
+            if len(self._docs) >= GRAM_CACHE_CAP:
+                self._docs.clear()
+            self._docs[gram] = found
+        return found
+
+    def rarest(self, grams: list[str], count: int = RAREST_GRAMS) -> list[str]:
+        """The `count` grams held by the fewest items, in a stable order; all of them when each is common
+        and the counts are bounded (a few of them together may then select many items where all select few).
+        """
+        if len(grams) <= count:
+            return grams
+        missing = [gram for gram in grams if gram not in self._docs]
+        if self.exact and missing:  # one statement for all of them
+            found = dict.fromkeys(missing, 0)
+            found.update(self._conn.execute(self._many, (json.dumps(missing),)).fetchall())
+            if len(self._docs) + len(found) > GRAM_CACHE_CAP:
+                self._docs.clear()
+            self._docs.update(found)
+        ranked = sorted(grams, key=self._docs.__getitem__ if self.exact else self.docs)
+        if not self.exact and self.docs(ranked[0]) >= GRAM_COUNT_BOUND:
+            return grams
+        return sorted(ranked[:count])
+
+
+def fts_expression(grams: Iterable[str]) -> str:
+    """The FTS5 expression asking for items that hold every one of `grams`."""
     # Each trigram is a quoted string ('"' doubled), so FTS syntax in the query is only ever literal text.
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
 
