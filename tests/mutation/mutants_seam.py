@@ -43,37 +43,15 @@ def _request_json(scope: Scope) -> Any:
 def _remember_requests(app: App) -> App:
     """Keep each request's JSON body in its scope, for the rewrites of its answer."""
 
-    def change(body: bytes) -> bytes:
-        return body
-
-    async def wrapped(scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        parts: list[bytes] = []
-        while True:
-            message = await receive()
-            parts.append(message.get("body", b""))
-            if message["type"] != "http.request" or not message.get("more_body"):
-                break
-        body = b"".join(parts)
+    def remember(scope: Scope, body: bytes) -> bytes:
         try:
             parsed = json.loads(body)
         except ValueError:
             parsed = None
         scope.setdefault("state", {})["request_json"] = parsed
-        delivered = False
+        return body
 
-        async def replay() -> Any:
-            nonlocal delivered
-            if delivered:
-                return await receive()
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await app(scope, replay, send)
-
-    return wrapped
+    return rewrite_request_bodies(app, remember)
 
 
 def _csv_rewrite(app: App, change: Callable[[Scope, Any, list[str], list[list[str]]], None]) -> App:
@@ -199,7 +177,7 @@ def formula_guard_overreaches() -> Wrap:
 
 def _rewrite_request(change: Callable[[dict[str, Any]], None]) -> Wrap:
     def wrap(app: App, _fixture: Fixture) -> App:
-        def rewrite(body: bytes) -> bytes:
+        def rewrite(_scope: Scope, body: bytes) -> bytes:
             try:
                 value = json.loads(body)
             except ValueError:

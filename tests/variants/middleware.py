@@ -73,8 +73,8 @@ def rewrite_json_bodies(app: App, change: Callable[[Scope, int, Any], Any]) -> A
     return rewrite_responses(app, rewrite)
 
 
-def rewrite_request_bodies(app: App, change: Callable[[bytes], bytes]) -> App:
-    """Middleware that reads the whole request body and hands `change(body)` to the app."""
+def rewrite_request_bodies(app: App, change: Callable[[Scope, bytes], bytes]) -> App:
+    """Middleware that reads the whole request body and hands `change(scope, body)` to the app."""
 
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,7 +88,7 @@ def rewrite_request_bodies(app: App, change: Callable[[bytes], bytes]) -> App:
             parts.append(message.get("body", b""))
             if not message.get("more_body"):
                 break
-        body = change(b"".join(parts))
+        body = change(scope, b"".join(parts))
         headers = without(list(scope.get("headers", [])), b"content-length")
         headers.append((b"content-length", str(len(body)).encode()))
         delivered = False

@@ -291,7 +291,7 @@ _LONE_SURROGATE = re.compile(rb"(?<!\\)\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 @variant("a lone surrogate escape read as text, not `400 INVALID_JSON` (§7: open)")
 def lone_surrogates_accepted(app: App, _fixture: Fixture) -> App:
-    def change(body: bytes) -> bytes:
+    def change(_scope: Scope, body: bytes) -> bytes:
         # Every surrogate escape, paired or not, read as U+FFFD: a lenient parser's text.
         return _LONE_SURROGATE.sub(rb"\\ufffd", body)
 
