@@ -20,6 +20,7 @@ from bitly_exports_contract.kit.relations._base import (
 )
 from bitly_exports_contract.kit.relations.matching import selects
 from bitly_exports_contract.kit.relations.oracle import Expected
+from bitly_exports_contract.kit.relations.window import echoed_window
 from bitly_exports_contract.kit.request_view import BATCH, LINKS, QR_CODES
 from bitly_exports_contract.spec import figures
 
@@ -27,13 +28,9 @@ DAY = 86400
 _OWN = {LINKS: 6, QR_CODES: 7}
 
 
-def _window(view: View) -> tuple[int, int]:
-    return int(view.body["unix_from"]), int(view.body["unix_to"])
-
-
 def _metrics_hold(view: View, data: GroupData, what: str) -> None:
     """Every row's metrics are the sums of its own engagement rows inside the answer's window."""
-    window = _window(view)
+    window = echoed_window(view)
     for ident, got in view.metrics().items():
         want = data.metrics(ident, window)
         if got != want:

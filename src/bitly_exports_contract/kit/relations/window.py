@@ -33,7 +33,8 @@ def _batch(world: World, bitlinks: list[str], bounds: tuple[int, int] | None = N
     return world.ok(body, **options)
 
 
-def _window(view: View) -> tuple[int, int]:
+def echoed_window(view: View) -> tuple[int, int]:
+    """The effective window a metrics export echoes."""
     return int(view.body["unix_from"]), int(view.body["unix_to"])
 
 
@@ -74,9 +75,9 @@ def batch_metrics_equal_list_metrics(world: World) -> None:
                 f"batch {[batch_metrics.get(i) for i in differ]}",
                 batch.exchange,
             )
-        if _window(listed) != _window(batch):
+        if echoed_window(listed) != echoed_window(batch):
             raise RelationBroken(
-                f"the same bounds {bounds} gave windows {_window(listed)} and {_window(batch)}",
+                f"the same bounds {bounds} gave windows {echoed_window(listed)} and {echoed_window(batch)}",
                 batch.exchange,
             )
 
@@ -93,8 +94,8 @@ def wider_window_never_lowers_a_metric(world: World) -> None:
         for ident, values in narrow.metrics().items():
             if any(w < n for w, n in zip(wide.metrics().get(ident, (0, 0, 0)), values, strict=True)):
                 raise RelationBroken(
-                    f"{ident}: window {_window(narrow)} gives {values}, the wider {_window(wide)} "
-                    f"gives {wide.metrics().get(ident)}",
+                    f"{ident}: window {echoed_window(narrow)} gives {values}, the wider "
+                    f"{echoed_window(wide)} gives {wide.metrics().get(ident)}",
                     wide.exchange,
                 )
 
@@ -113,16 +114,18 @@ def window_bounds_are_inclusive(world: World) -> None:
         raise Inapplicable("no engagements in the tier window")
     # A window well inside the tier's and in the past, so that neither a live clock nor live
     # traffic changes its counts while the search runs.
-    lo, hi = _window(whole)[0] + 3600, _window(whole)[1] - 3600
+    lo, hi = echoed_window(whole)[0] + 3600, echoed_window(whole)[1] - 3600
     total = _totals(_batch(world, busy, (lo, hi)))
-    # Halve the window, keeping a half with engagements, until it is one second wide: a left half
-    # never counts more than the whole, the right half holds the rest, and the last second must still
-    # hold engagements (one request a step; the halves' sum is checked where both are asked).
+    if sum(total) == 0:
+        raise Inapplicable("the busy links' engagements all lie within an hour of the tier window's ends")
+    # Halve the window, keeping a half with engagements, until it is one second wide (one request a
+    # step): a left half never counts more than the whole; when it counts nothing, the right half must
+    # count all of it. So the window kept always holds engagements, down to its last second.
     while lo < hi:
         mid = (lo + hi) // 2
         left = _batch(world, busy, (lo, mid))
         counted = _totals(left)
-        if any(part > whole for part, whole in zip(counted, total, strict=True)):
+        if any(part > bound for part, bound in zip(counted, total, strict=True)):
             raise RelationBroken(
                 f"[{lo}, {mid}] counts {counted}, more than the wider [{lo}, {hi}] ({total})", left.exchange
             )
@@ -189,35 +192,36 @@ def window_clamps_into_the_tier_window(world: World) -> None:
     )
     # Every answer is held to its own `now` (a live clock moves between requests); the tier's width
     # comes from the answer without bounds.
-    width = _window(whole)[1] - _window(whole)[0]
-    if _window(whole) != (_own_now(whole) - width, _own_now(whole)):
+    width = echoed_window(whole)[1] - echoed_window(whole)[0]
+    if echoed_window(whole) != (_own_now(whole) - width, _own_now(whole)):
         raise RelationBroken(
-            f"no bounds, now {_own_now(whole)}: window {_window(whole)} does not end at now", whole.exchange
+            f"no bounds, now {_own_now(whole)}: window {echoed_window(whole)} does not end at now",
+            whole.exchange,
         )
-    if _window(huge) != (_own_now(huge) - width, _own_now(huge)) or (
+    if echoed_window(huge) != (_own_now(huge) - width, _own_now(huge)) or (
         same_clock and huge.csv_bytes != whole.csv_bytes
     ):
         raise RelationBroken(
-            f"bounds [0, 10**30] at now {_own_now(huge)} give window {_window(huge)}, no bounds "
-            f"{_window(whole)}",
+            f"bounds [0, 10**30] at now {_own_now(huge)} give window {echoed_window(huge)}, no bounds "
+            f"{echoed_window(whole)}",
             huge.exchange,
         )
     future = _batch(world, bitlinks, (10**12, 10**12 + 5000))
-    if _window(future) != (_own_now(future), _own_now(future)):
+    if echoed_window(future) != (_own_now(future), _own_now(future)):
         raise RelationBroken(
-            f"bounds after now ({_own_now(future)}) give window {_window(future)}", future.exchange
+            f"bounds after now ({_own_now(future)}) give window {echoed_window(future)}", future.exchange
         )
     past = _batch(world, bitlinks, (0, 1))
     start = _own_now(past) - width
-    if _window(past) != (start, start):
+    if echoed_window(past) != (start, start):
         raise RelationBroken(
-            f"bounds before the tier start ({start}) give window {_window(past)}", past.exchange
+            f"bounds before the tier start ({start}) give window {echoed_window(past)}", past.exchange
         )
-    inside = (_window(whole)[0] + DAY, _window(whole)[1] - DAY)
+    inside = (echoed_window(whole)[0] + DAY, echoed_window(whole)[1] - DAY)
     kept = _batch(world, bitlinks, inside)
-    if _window(kept) != inside:
+    if echoed_window(kept) != inside:
         raise RelationBroken(
-            f"bounds {inside} inside the tier window give window {_window(kept)}", kept.exchange
+            f"bounds {inside} inside the tier window give window {echoed_window(kept)}", kept.exchange
         )
 
 
@@ -239,7 +243,7 @@ def tier_windows_follow_the_tiers(world: World) -> None:
             if exc.exchange is not None and exc.exchange.status == 403:
                 continue  # a token of another account's tier, which cannot see this group
             raise
-        lo, hi = _window(view)
+        lo, hi = echoed_window(view)
         if hi - lo != days * DAY:
             raise RelationBroken(
                 f"the {tier} tier's window is {hi - lo} s wide, not {days} days", view.exchange
