@@ -322,10 +322,9 @@ def check_accepted(world: World, bad: BadRequest) -> None:
     if key in world.accepted:
         return
     exchange = world.send(body)
-    if exchange.status == 200:
-        world.accepted.add(key)
     if exchange.status != 200:
         raise RelationBroken(
             f"the good twin of {bad.name!r}: HTTP {exchange.status} {exchange.received.excerpt(300)}",
             exchange,
         )
+    world.accepted.add(key)
