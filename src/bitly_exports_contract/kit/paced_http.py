@@ -30,7 +30,7 @@ from bitly_exports_contract.spec import figures
 
 # Statuses after which a request waits `Retry-After` seconds and tries again.
 RETRY_STATUSES: Final = frozenset({429, 503})
-# A live server has passing faults: a 5xx that asked for no fault is sent once more after a second,
+# A live server has passing faults: a 5xx that asked for no fault is sent once more after half a second,
 # as a client's retry would, and only a 5xx that repeats is the server's answer.
 TRANSIENT_STATUSES: Final = frozenset({500, 502, 503, 504})
 TRANSIENT_PAUSE_SECONDS: Final = 0.5
