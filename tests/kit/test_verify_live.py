@@ -38,6 +38,7 @@ from misbehaving import (
 )
 
 from bitly_exports_contract.launcher import start_server
+from bitly_exports_contract.store.seed import seeded_token
 
 pytestmark = pytest.mark.slow
 
@@ -98,11 +99,8 @@ class ReferenceServer:
     groups: list[str]
 
 
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReferenceServer]:
-    """The reference server on a small fixture whose tokens are all secret-looking."""
-    folder = tmp_path_factory.mktemp("fixture")
-    fixture = folder / "fixture.json"
+def _write_secret_fixture(fixture: Path) -> None:
+    """A small seeded fixture whose tokens all look secret: the premium one is TOKEN, the others marked."""
     subprocess.run(
         [str(BIN / "exports-server"), "write-fixture", "--seed", "5", "--links", "60", str(fixture)],
         check=True,
@@ -110,10 +108,19 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReferenceSer
     )
     data = json.loads(fixture.read_text())
     for entry in data["tokens"]:
+        seeded = entry["token"]
         entry["token"] = (
-            TOKEN if entry["token"] == "tok-premium" else entry["token"].replace("tok-", f"tok-{MARK}-")
+            TOKEN if seeded == seeded_token("premium") else seeded.replace("tok-", f"tok-{MARK}-")
         )
     fixture.write_text(json.dumps(data))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReferenceServer]:
+    """The reference server on a small fixture whose tokens are all secret-looking."""
+    folder = tmp_path_factory.mktemp("fixture")
+    fixture = folder / "fixture.json"
+    _write_secret_fixture(fixture)
     with start_server(["--fixture", str(fixture)]) as server:
         yield ReferenceServer(base_url=server.base_url, groups=server.groups)
 
@@ -258,17 +265,7 @@ def test_a_fixture_given_to_the_run_enables_the_exact_checks(
     reference: ReferenceServer, tmp_path: Path
 ) -> None:
     fixture = tmp_path / "given.json"
-    subprocess.run(
-        [str(BIN / "exports-server"), "write-fixture", "--seed", "5", "--links", "60", str(fixture)],
-        check=True,
-        capture_output=True,
-    )
-    data = json.loads(fixture.read_text())
-    for entry in data["tokens"]:
-        entry["token"] = (
-            TOKEN if entry["token"] == "tok-premium" else entry["token"].replace("tok-", f"tok-{MARK}-")
-        )
-    fixture.write_text(json.dumps(data))
+    _write_secret_fixture(fixture)
     args = ("--base-url", reference.base_url, "--token", TOKEN, "--group-guid", reference.groups[0])
     chosen = ("-k", "cells_render_the_data or qr_metrics_count or campaign_selects", "-rA")
     without = verify(tmp_path / "without", *args, *chosen)

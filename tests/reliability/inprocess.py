@@ -9,6 +9,7 @@ import io
 import json
 
 from bitly_exports_contract.server.app import ExportsApp
+from bitly_exports_contract.store.seed import seeded_token
 from tools.reliability.asgi_call import RawRequest, RawResponse, call_app
 
 JSON_TYPE = (b"content-type", b"application/json")
@@ -18,7 +19,7 @@ def export_request(
     group: str | bytes,
     body: object,
     *,
-    token: str | None = "tok-premium",
+    token: str | None = seeded_token("premium"),
     authorization: bytes | None = None,
     headers: tuple[tuple[bytes, bytes], ...] = (),
 ) -> RawRequest:

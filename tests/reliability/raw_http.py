@@ -7,8 +7,12 @@ import socket
 
 import httpx
 
+from bitly_exports_contract.store.seed import seeded_token
 
-def export_request(group: str, body: object, *, token: str = "tok-premium", keep_alive: bool = True) -> bytes:
+
+def export_request(
+    group: str, body: object, *, token: str = seeded_token("premium"), keep_alive: bool = True
+) -> bytes:
     payload = json.dumps(body).encode()
     head = (
         f"POST /v4/groups/{group}/exports HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -54,5 +58,5 @@ def post_export(client: httpx.Client, base_url: str, group: str, body: object) -
     return client.post(
         f"{base_url}/groups/{group}/exports",
         json=body,
-        headers={"Authorization": "Bearer tok-premium"},
+        headers={"Authorization": f"Bearer {seeded_token('premium')}"},
     )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bitly_exports_contract.kit.client import export_path
+from bitly_exports_contract.kit.client import UNKNOWN_GROUP, UNKNOWN_TOKEN, export_path
 from bitly_exports_contract.kit.exchange import Exchange
 from bitly_exports_contract.kit.relations import World
 from bitly_exports_contract.kit.request_view import BATCH, LINKS, QR_CODES
@@ -170,11 +170,11 @@ SAMPLES: tuple[Sample, ...] = (
     Sample("402, free tier metrics", _export(lambda w: {"export_type": BATCH, "filter": {}}, role="free")),
     Sample(
         "403, unknown token",
-        _export(lambda w: {"export_type": LINKS, "filter": {}}, token="tok-n0t-a-real-token"),
+        _export(lambda w: {"export_type": LINKS, "filter": {}}, token=UNKNOWN_TOKEN),
     ),
     Sample(
         "403, unknown group",
-        _export(lambda w: {"export_type": LINKS, "filter": {}}, group_guid="Bq0nexist9Zz"),
+        _export(lambda w: {"export_type": LINKS, "filter": {}}, group_guid=UNKNOWN_GROUP),
     ),
     Sample("404, other path", _raw("POST", lambda w: _export_path(w) + "/", b"{}", headers=JSON)),
     Sample("405, other method", _raw("GET", _export_path, b"")),

@@ -25,6 +25,11 @@ MAIN_TOKEN: Final = _Default()
 ExchangeHook = Callable[[Exchange], None]
 
 
+# A token and a group that no server knows: the answers to them are the 403s of CONTRACT §5.
+UNKNOWN_TOKEN = "tok-n0t-a-real-token"
+UNKNOWN_GROUP = "Bq0nexist9Zz"
+
+
 def export_path(group_guid: str) -> str:
     """The export path of a group, the guid percent-encoded."""
     return f"/groups/{quote(group_guid, safe='')}/exports"

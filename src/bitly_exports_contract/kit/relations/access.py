@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bitly_exports_contract.kit.client import BodyRefused, export_path
+from bitly_exports_contract.kit.client import UNKNOWN_GROUP, UNKNOWN_TOKEN, BodyRefused, export_path
 from bitly_exports_contract.kit.exchange import Exchange
 from bitly_exports_contract.kit.relations._base import (
     Inapplicable,
@@ -16,7 +16,6 @@ from bitly_exports_contract.kit.relations._base import (
 )
 from bitly_exports_contract.kit.request_view import BATCH
 
-UNKNOWN_GROUP = "Bq0nexist9Zz"
 _WINDOW_SECONDS = 60
 # How many requests the rate-limit relation sends to find an unknown limit.
 _UNKNOWN_LIMIT_PROBE = 200
@@ -42,7 +41,7 @@ def _token_refusals(world: World) -> list[tuple[str, Exchange]]:
         ("no Authorization", world.client.send("POST", path, content=content, headers=headers, token=None))
     ]
     for what, authorization in (
-        ("an unknown token", "Bearer tok-n0t-a-real-token"),
+        ("an unknown token", f"Bearer {UNKNOWN_TOKEN}"),
         ("the scheme without a token", "Bearer"),
         ("the token without a scheme", token),
         ("the token as Basic", f"Basic {token}"),
@@ -149,7 +148,7 @@ def forbidden_comes_before_the_body(world: World) -> None:
                 export_path(world.target.group_guid),
                 content=content,
                 headers=headers,
-                token="tok-n0t-a-real-token",
+                token=UNKNOWN_TOKEN,
             )
             _expect(exchange, 403, "FORBIDDEN", f"unknown token, {what}")
         except BodyRefused:

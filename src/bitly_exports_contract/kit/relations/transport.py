@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from bitly_exports_contract.kit.client import BodyRefused, export_path
+from bitly_exports_contract.kit.client import UNKNOWN_TOKEN, BodyRefused, export_path
 from bitly_exports_contract.kit.exchange import Exchange
 from bitly_exports_contract.kit.relations._base import RelationBroken, World, links_body, relation
 from bitly_exports_contract.spec import figures
@@ -181,7 +181,7 @@ def other_paths_are_404(world: World) -> None:
         f"/groups/{group}/exports/x",
         f"/v4/groups/{group}/exports",
     ):
-        for token in (world.target.token, "tok-n0t-a-real-token"):
+        for token in (world.target.token, UNKNOWN_TOKEN):
             exchange = world.client.send("POST", path, content=VALID, headers=JSON, token=token)
             if exchange.status != 404 or (exchange.json or {}).get("message") != "NOT_FOUND":
                 raise RelationBroken(

@@ -28,7 +28,7 @@ from bitly_exports_client.models import (
 
 from bitly_exports_contract.decode import decode_export
 from bitly_exports_contract.kit.checks import check_exchange
-from bitly_exports_contract.kit.client import encode_json, export_path
+from bitly_exports_contract.kit.client import UNKNOWN_TOKEN, encode_json, export_path
 from bitly_exports_contract.kit.exchange import Exchange, Received, SentRequest
 from bitly_exports_contract.kit.failure import violation
 from bitly_exports_contract.kit.paced_http import PacedTransport, RefusedUnread, no_answer
@@ -179,7 +179,7 @@ def _error_calls(world: World) -> list[tuple[str, type[Any], Body, dict[str, Any
             "403",
             Forbidden,
             LinksListRequest(export_type="links_list", filter_=ExportFilter()),
-            {"token": "tok-n0t-a-real-token"},
+            {"token": UNKNOWN_TOKEN},
         ),
         (
             "413",
