@@ -35,8 +35,18 @@ class _HeaderDeadline:
     _deadline: asyncio.TimerHandle | None = None
     _header_timeout: float = DEFAULT_HEADER_TIMEOUT
 
-    def _init_deadline(self, config: Any) -> None:
+    # Placed before uvicorn's protocol class in the bases: these run first, then hand on to it.
+    def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)  # type: ignore[call-arg]
         self._header_timeout = float(getattr(config, HEADER_TIMEOUT_ATTR, DEFAULT_HEADER_TIMEOUT))
+
+    def connection_made(self, transport: Any) -> None:  # an asyncio.Transport
+        super().connection_made(transport)  # type: ignore[misc]
+        self._await_headers()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._headers_arrived()
+        super().connection_lost(exc)  # type: ignore[misc]
 
     def _await_headers(self) -> None:
         self._headers_arrived()
@@ -56,18 +66,6 @@ class _HeaderDeadline:
 class HttpToolsHeaderTimeout(_HeaderDeadline, HttpToolsProtocol):
     """uvicorn's httptools protocol, closing connections whose request headers are late."""
 
-    def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(config, *args, **kwargs)
-        self._init_deadline(config)
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._await_headers()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._headers_arrived()
-        super().connection_lost(exc)
-
     def on_headers_complete(self) -> None:
         self._headers_arrived()
         super().on_headers_complete()
@@ -82,18 +80,6 @@ class HttpToolsHeaderTimeout(_HeaderDeadline, HttpToolsProtocol):
 
 class H11HeaderTimeout(_HeaderDeadline, H11Protocol):
     """uvicorn's h11 protocol, closing connections whose request headers are late."""
-
-    def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
-        super().__init__(config, *args, **kwargs)
-        self._init_deadline(config)
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._await_headers()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._headers_arrived()
-        super().connection_lost(exc)
 
     def handle_events(self) -> None:
         super().handle_events()
