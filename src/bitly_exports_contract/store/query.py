@@ -20,17 +20,19 @@ Table and index names are constants of this module; every user value is a bound 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
 import orjson
 
 from .keysets import KeySets, keys_of
-from .rows import ARCHIVED_MODES, ItemFilter
+from .rows import ARCHIVED_MODES, ItemFilter, LinkRow, QrRow
 from .search import SEPARATOR, GramCounts, encodable, fts_expression, query_matches, trigrams
 
 MAX_CANDIDATES = 50_000
@@ -42,26 +44,54 @@ FIRST_RUN = 256  # candidate keys read in the first run, when keys are in export
 Row = tuple[Any, ...]
 
 
+# The columns every kind selects before its row type's own fields: the item's id (also the row type's first
+# field), its key (which names its engagement series and orders candidates) and its group's key.
+ITEM_COLUMNS = ("id", "key", "gkey")
+
+
 @dataclass(frozen=True)
 class Kind:
-    """The tables and columns of one item kind; `columns` (alias `l`) start with id, key and gkey."""
+    """The tables of one item kind, and the names its rows are read by.
+
+    `selected` (the columns a whole-row query selects, alias `l`) is derived from the row type's fields:
+    ITEM_COLUMNS, then the row type's fields after its id, each a column of `table` of the same name.
+    `search` names the contract's searchable fields besides the tags.
+    """
 
     table: str
     tags: str
     fts: str
     grams: str
-    columns: str
+    row_type: type[tuple[Any, ...]]
+    search: tuple[str, ...]
     walk: str
     walk_all: str
     campaigns: bool
 
+    @functools.cached_property
+    def selected(self) -> tuple[str, ...]:
+        """The names of the columns of a whole row, in the order they are selected."""
+        fields: tuple[str, ...] = self.row_type._fields  # type: ignore[attr-defined]
+        return (*ITEM_COLUMNS, *(name for name in fields if name not in ITEM_COLUMNS))
+
+    @functools.cached_property
+    def at(self) -> dict[str, int]:
+        """Each selected column's position in a whole row (computed once from the names)."""
+        return {name: index for index, name in enumerate(self.selected)}
+
+    @functools.cached_property
+    def columns(self) -> str:
+        """The SELECT list of a whole row."""
+        return ", ".join(f"l.{name}" for name in self.selected)
+
+    @functools.cached_property
+    def _search_getter(self) -> Callable[[Row], tuple[Any, ...]]:
+        return itemgetter(*(self.at[name] for name in self.search))
+
     def search_fields(self, row: Row) -> list[str | None]:
-        """The contract's searchable fields of a row of `columns`."""
-        tags: list[str] = json.loads(str(row[-1]))
-        if self.campaigns:  # links: id, key, gkey, title, long_url, created, archived, tags
-            return [_text(row[3]), str(row[4]), str(row[0]), *tags]
-        # QR codes: id, key, gkey, title, qr_code_type, bitlink, long_url, created, archived, tags
-        return [_text(row[3]), str(row[6]), _text(row[5]), str(row[0]), *tags]
+        """The contract's searchable fields of a whole row (`columns`): `search`, then the tags."""
+        tags: list[str] = json.loads(str(row[self.at["tags"]]))
+        return [_text(value) for value in self._search_getter(row)] + tags
 
 
 def _text(value: object) -> str | None:
@@ -73,7 +103,8 @@ LINKS = Kind(
     tags="link_tags",
     fts="link_fts",
     grams="link_grams",
-    columns="l.id, l.key, l.gkey, l.title, l.long_url, l.created, l.archived, l.tags",
+    row_type=LinkRow,
+    search=("title", "long_url", "id"),
     walk="links_walk",
     walk_all="links_walk_all",
     campaigns=True,
@@ -83,9 +114,8 @@ QR_CODES = Kind(
     tags="qr_tags",
     fts="qr_fts",
     grams="qr_grams",
-    columns=(
-        "l.id, l.key, l.gkey, l.title, l.qr_code_type, l.bitlink, l.long_url, l.created, l.archived, l.tags"
-    ),
+    row_type=QrRow,
+    search=("title", "long_url", "bitlink", "id"),
     walk="qrs_walk",
     walk_all="qrs_walk_all",
     campaigns=False,
