@@ -19,7 +19,7 @@ from .dataset import Dataset, Token
 from .errors import StoreError
 from .items import LINK_ITEMS, QR_ITEMS, Cached, Items
 from .keysets import KeySets
-from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, run_query, select_query
+from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, key_set_fields, run_query, select_query
 from .rows import ItemFilter, LinkRow, QrRow
 from .schema import KEY_ORDER, SCHEMA_ID
 from .search import GramCounts, encodable
@@ -76,7 +76,10 @@ class Store:
                     "SELECT token, tier, rate_limit, groups FROM tokens ORDER BY ord"
                 )
             }
-            self._keysets = {kind.table: KeySets(conn) for kind in (LINKS, QR_CODES)}
+            self._keysets = {
+                kind.table: KeySets(conn, kind=kind.table, fields=key_set_fields(kind))
+                for kind in (LINKS, QR_CODES)
+            }
             self._grams = {
                 kind.fts: GramCounts(conn, fts=kind.fts, grams=kind.grams) for kind in (LINKS, QR_CODES)
             }

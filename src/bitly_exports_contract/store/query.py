@@ -31,7 +31,7 @@ from typing import Any
 
 import orjson
 
-from .keysets import KeySets, keys_of
+from .keysets import KeySets, SetName, keys_of
 from .rows import ARCHIVED_MODES, ItemFilter, LinkRow, QrRow
 from .search import SEPARATOR, GramCounts, encodable, fts_expression, query_matches, trigrams
 
@@ -122,6 +122,33 @@ QR_CODES = Kind(
 )
 
 
+def key_set_fields(kind: Kind) -> dict[str, str]:
+    """For each filter field that names items exactly: the SQL selecting the keys `k` of one value."""
+    fields = {
+        "tag": f"SELECT item AS k FROM {kind.tags} INDEXED BY {kind.tags}_tag WHERE gkey = ? AND tag = ?",
+        "domain": f"SELECT key AS k FROM {kind.table} INDEXED BY {kind.table}_domain "
+        "WHERE gkey = ? AND domain_lc = ?",
+    }
+    if kind.campaigns:
+        fields["campaign"] = (
+            "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?"
+        )
+    return fields
+
+
+def key_set_values(kind: Kind) -> dict[str, str]:
+    """For each field of `key_set_fields`: the SQL selecting the params of every value naming at least
+    `?` items, as that field's SQL takes them (what the build stores sets of)."""
+    values = {
+        "tag": f"SELECT gkey, tag FROM {kind.tags} GROUP BY gkey, tag HAVING count(*) >= ?",
+        "domain": f"SELECT gkey, domain_lc FROM {kind.table} WHERE domain_lc IS NOT NULL "
+        "GROUP BY gkey, domain_lc HAVING count(*) >= ?",
+    }
+    if kind.campaigns:
+        values["campaign"] = "SELECT ckey FROM link_campaigns GROUP BY ckey HAVING count(*) >= ?"
+    return values
+
+
 @dataclass
 class _Plan:
     conds: list[str] = field(default_factory=list)
@@ -129,16 +156,20 @@ class _Plan:
     sources: list[tuple[str, list[object]]] = field(default_factory=list)  # SQL selecting candidate keys `k`
     search_sources: list[int] = field(default_factory=list)  # the indexes in `sources` of the trigram index's
     exact: dict[int, int] = field(default_factory=dict)  # source index -> the cond it selects exactly
+    # exact source index -> the values whose key sets (keysets.py) it names the union of
+    sets: dict[int, tuple[SetName, ...]] = field(default_factory=dict)
     lowered_query: str | None = None  # set when SQL is only a pre-filter for the query
 
     def where(self, cond: str, *params: object) -> None:
         self.conds.append(cond)
         self.params.append(list(params))
 
-    def candidates(self, sql: str, *params: object, exact: bool = False) -> None:
-        """A candidate source; `exact` when it names exactly the items the last condition keeps."""
-        if exact:
+    def candidates(self, sql: str, *params: object, sets: tuple[SetName, ...] = ()) -> None:
+        """A candidate source; with `sets`, it names exactly the items the last condition keeps, the union
+        of those values' key sets."""
+        if sets:
             self.exact[len(self.sources)] = len(self.conds) - 1
+            self.sets[len(self.sources)] = sets
         self.sources.append((sql, list(params)))
 
     def conditions(self, dropped: Iterable[int] = ()) -> tuple[str, list[object]]:
@@ -181,7 +212,7 @@ def _plan(
             f"WHERE gkey = ? AND tag IN ({marks})",
             gkey,
             *tags,
-            exact=True,
+            sets=tuple(("tag", (gkey, tag)) for tag in tags),
         )
     if kind.campaigns and flt.campaign_guid is not None:
         ckey = _campaign_key(conn, gkey, flt.campaign_guid)
@@ -191,7 +222,7 @@ def _plan(
         plan.candidates(
             "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?",
             ckey,
-            exact=True,
+            sets=(("campaign", (ckey,)),),
         )
     if flt.domain is not None:
         if not encodable(flt.domain):
@@ -203,7 +234,7 @@ def _plan(
             "WHERE gkey = ? AND domain_lc = ?",
             gkey,
             domain,
-            exact=True,
+            sets=(("domain", (gkey, domain)),),
         )
     if flt.query:
         if not encodable(flt.query):
@@ -247,7 +278,7 @@ def _pick_candidates(
         chosen = plan.search_sources
     elif keysets is not None and plan.exact:
         exact = [index for index in chosen if index in plan.exact]
-        common = keysets.common([plan.sources[index] for index in exact])
+        common = keysets.common([plan.sets[index] for index in exact])
         if common.bit_count() <= bound:
             best = (keys_of(common), [plan.exact[index] for index in exact])
             if len(best[0]) <= limit:
