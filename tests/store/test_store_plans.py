@@ -80,6 +80,41 @@ def test_random_filters_match_the_contract_reading(seeded: tuple[Dataset, Store]
         assert got_qr == reference_qr_codes(group, flt, limit), flt
 
 
+def test_the_kept_export_order_answers_as_the_index_walk(seeded: tuple[Dataset, Store]) -> None:
+    data, store = seeded
+    group = data.groups[0]
+    walk = Store.build(data)
+    walk.ordered_group_max = 0
+    now = data.now or 0
+    rng = random.Random(5)
+    created = sorted({item.created for item in (*group.links, *group.qr_codes)})
+    edges = [None, -(2**63), 2**63 - 1, 2**63, -(2**63) - 1, 10**30, -(10**30), created[0], created[-1]]
+    for _ in range(300):
+
+        def bound() -> int | None:
+            roll = rng.random()
+            if roll < 0.15:
+                return rng.choice(edges)
+            if roll < 0.6:
+                return rng.choice(created) + rng.choice((-1, 0, 1))
+            return None if roll < 0.8 else now - rng.randrange(4 * 365 * 86400)
+
+        flt = ItemFilter(
+            archived=rng.choice(("on", "off", "both")),
+            created_after=bound(),
+            created_before=bound(),
+            campaign_guid=rng.choice([None, group.campaigns[0]]) if rng.random() < 0.1 else None,
+        )
+        limit = rng.choice((0, 1, 7, 201, 1001, 10**9))
+        got = store.find_links(group=group.guid, flt=flt, limit=limit)
+        assert got == walk.find_links(group=group.guid, flt=flt, limit=limit), flt
+        assert [row.id for row in got] == reference_links(group, flt, limit), flt
+        got_qr = store.find_qr_codes(group=group.guid, flt=flt, limit=limit)
+        assert got_qr == walk.find_qr_codes(group=group.guid, flt=flt, limit=limit), flt
+        assert [row.id for row in got_qr] == reference_qr_codes(group, flt, limit), flt
+    assert store._ordered and not walk._ordered
+
+
 @pytest.mark.parametrize(
     ("flt", "plan"),
     [
