@@ -80,6 +80,22 @@ def test_random_filters_match_the_contract_reading(seeded: tuple[Dataset, Store]
         assert got_qr == reference_qr_codes(group, flt, limit), flt
 
 
+def test_a_trigram_source_known_to_be_small_is_joined_by_the_row_query(seeded: tuple[Dataset, Store]) -> None:
+    data, store = seeded
+    group = data.groups[0]
+    conn, grams = store._conn, store._grams["link_fts"]  # white-box: the plan is an implementation choice
+    rare = ItemFilter(query=group.links[17].id.swapcase(), archived="both")
+    query = select_query(conn, LINKS, gkey=1, group_size=6000, flt=rare, limit=1001, grams=grams)
+    assert query is not None and "FROM (SELECT rowid AS k FROM link_fts" in query.sql
+    common = ItemFilter(query="sale", archived="both")  # its rarest trigram is in more items than the limit
+    query = select_query(conn, LINKS, gkey=1, group_size=6000, flt=common, limit=7, grams=grams)
+    assert query is not None and "FROM (SELECT" not in query.sql
+    for flt in (rare, common, ItemFilter(query="webinar #1", tags=("promo",))):
+        for limit in (1, 7, 1001):
+            got = [row.id for row in store.find_links(group=group.guid, flt=flt, limit=limit)]
+            assert got == reference_links(group, flt, limit), flt
+
+
 def test_the_kept_export_order_answers_as_the_index_walk(seeded: tuple[Dataset, Store]) -> None:
     data, store = seeded
     group = data.groups[0]

@@ -155,6 +155,7 @@ class _Plan:
     params: list[list[object]] = field(default_factory=list)  # each condition's
     sources: list[tuple[str, list[object]]] = field(default_factory=list)  # SQL selecting candidate keys `k`
     search_sources: list[int] = field(default_factory=list)  # the indexes in `sources` of the trigram index's
+    search_most: int | None = None  # at most this many items in the first trigram source (gram counts)
     exact: dict[int, int] = field(default_factory=dict)  # source index -> the cond it selects exactly
     # exact source index -> the values whose key sets (keysets.py) it names the union of
     sets: dict[int, tuple[SetName, ...]] = field(default_factory=dict)
@@ -247,6 +248,7 @@ def _plan(
         if every:
             # the rarest trigrams first; when together they still name too many items, all of them
             rarest = every if grams is None else grams.rarest(every)
+            plan.search_most = None if grams is None else grams.fewest(rarest)
             for chosen in (rarest, every) if rarest != every else (every,):
                 plan.search_sources.append(len(plan.sources))
                 plan.candidates(
@@ -264,12 +266,14 @@ def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
 
 def _pick_candidates(
     conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int, keysets: KeySets | None
-) -> tuple[list[int], list[int]] | None:
+) -> tuple[list[int], list[int]] | int | None:
     """Candidate keys, when they are few enough to beat the walk plan, and the conditions they satisfy.
 
     With `keysets`, the tag, campaign and domain filters together name the intersection of their kept key
     sets (its size is a popcount: no row is read to learn it). Other sources (the trigram index; every
     source without `keysets`) are read up to the bound, and the one naming the fewest items is taken.
+    When the trigram source would be read first and its gram counts already say it names no more items
+    than the limit, it is taken unread: its index is returned, and the row query selects from it itself.
     """
     bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
     chosen = list(range(len(plan.sources)))
@@ -284,6 +288,13 @@ def _pick_candidates(
             if len(best[0]) <= limit:
                 return best
         chosen = [index for index in chosen if index not in plan.exact]
+    if (
+        chosen
+        and plan.search_most is not None
+        and chosen[0] == plan.search_sources[0]
+        and plan.search_most <= min(limit, bound)
+    ):
+        return chosen[0]
     for index in chosen:  # cheapest to read first; the trigram index last
         sql, params = plan.sources[index]
         keys = [key for (key,) in conn.execute(f"{sql} LIMIT ?", [*params, bound + 1])]
@@ -351,7 +362,12 @@ def select_query(
     columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
     picked = _pick_candidates(conn, plan, limit=limit, group_size=group_size, keysets=keysets)
     runs: tuple[str, ...] = ()
-    if picked is not None:
+    if isinstance(picked, int):  # a trigram source known to name few items: one statement joins it
+        sql, source_params = plan.sources[picked]
+        where, params = plan.conditions()
+        rest = f"FROM ({sql}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
+        params = [*source_params, *params]
+    elif picked is not None:
         keys, satisfied = picked
         where, params = plan.conditions(satisfied)
         rest = f"FROM json_each(?) AS c CROSS JOIN {kind.table} AS l ON l.key = c.value"
