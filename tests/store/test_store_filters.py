@@ -11,9 +11,12 @@ from bitly_exports_contract.store import db as store_db
 
 @pytest.fixture(autouse=True, params=["kept-order", "index-walk"])
 def small_group_plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test twice: small groups answered from the kept export order, and by the index walk alone."""
+    """Every test twice: small groups answered from the kept export order (read on a filter's first ask),
+    and by the index walk alone."""
     if request.param == "index-walk":
         monkeypatch.setattr(store_db, "ORDERED_GROUP_MAX", 0)
+    else:
+        monkeypatch.setattr(store_db, "ORDERED_ON_ASK", 1)
 
 
 def test_tags_match_any_of_the_given_tags() -> None:

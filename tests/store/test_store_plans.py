@@ -128,7 +128,21 @@ def test_the_kept_export_order_answers_as_the_index_walk(seeded: tuple[Dataset, 
         got_qr = store.find_qr_codes(group=group.guid, flt=flt, limit=limit)
         assert got_qr == walk.find_qr_codes(group=group.guid, flt=flt, limit=limit), flt
         assert [row.id for row in got_qr] == reference_qr_codes(group, flt, limit), flt
-    assert store._ordered and not walk._ordered
+    assert any(store._ordered.values()) and not walk._ordered
+
+
+def test_a_group_is_kept_in_export_order_on_its_second_ask() -> None:
+    data = seed_dataset(3, links=300)
+    store = Store.build(data)
+    group = data.groups[0].guid
+    flt = ItemFilter(archived="on", created_before=(data.now or 0) - 86400)
+    first = store.find_links(group=group, flt=flt, limit=10)
+    assert list(store._ordered.values()) == [None]  # asked once: the index walk, nothing read whole
+    assert store.find_links(group=group, flt=flt, limit=10) == first
+    (kept,) = store._ordered.values()
+    assert kept is not None and len(kept.rows) == sum(link.archived for link in data.groups[0].links)
+    store.forget()
+    assert not store._ordered
 
 
 @pytest.mark.parametrize(

@@ -41,12 +41,14 @@ LEFT JOIN eng AS lo ON lo.tk = t.value AND lo.at = (SELECT max(at) FROM eng WHER
 ROW_CACHE_CAP = 200_000
 # Rendered records (bytes) an export may keep per (export type, group); see `Store.records`.
 RECORD_CACHE_CAP = 100_000
-# A group of at most this many items of a kind is kept whole in export order, once a filter that only
-# names `archived` and `created_*` asks for it (that first ask reads them all: ~17 ms at this size, 7 ms
-# at 2,000); such a filter's matches are then a slice found by two binary searches instead of an index
-# walk returning 1,001 rows (a warm 1000-row list in-process: 0.66 -> 0.15 ms). Rows are shared with the
-# row cache; 10,000 links kept in all three archived modes took 6.2 MiB (tracemalloc).
+# A group of at most this many items of a kind is kept whole in export order the second time a filter
+# that only names `archived` and `created_*` asks for it (that ask reads them all: ~17 ms at this size,
+# 7 ms at 2,000; a first ask walks the index as before, so a group asked once never pays for the read);
+# such a filter's matches are then a slice found by two binary searches instead of an index walk
+# returning 1,001 rows (a warm 1000-row list in-process: 0.66 -> 0.15 ms). Rows are shared with the row
+# cache; 10,000 links kept in all three archived modes took 6.2 MiB (tracemalloc).
 ORDERED_GROUP_MAX = 5_000
+ORDERED_ON_ASK = 2  # the ask of a (kind, group, archived mode) that reads it whole (1: the first)
 ORDERED_GROUPS = 16  # (kind, group, archived mode) orders kept per store; emptied when full
 
 _FIRST = itemgetter(0)
@@ -73,8 +75,10 @@ class Store:
         self._links = Items(LINK_ITEMS, cap=ROW_CACHE_CAP)
         self._qrs = Items(QR_ITEMS, cap=ROW_CACHE_CAP)
         # (kind, gkey, archived) -> the group's items in export order (see ORDERED_GROUP_MAX)
-        self._ordered: BoundedCache[tuple[str, int, str], Ordered] = BoundedCache(ORDERED_GROUPS)
+        # (None: asked once, not read yet)
+        self._ordered: BoundedCache[tuple[str, int, str], Ordered | None] = BoundedCache(ORDERED_GROUPS)
         self.ordered_group_max = ORDERED_GROUP_MAX
+        self.ordered_on_ask = ORDERED_ON_ASK
         self._series = SeriesCache()  # engagement series of targets asked for more than once
         self._records: dict[tuple[str, str], BoundedCache[str, bytes]] = {}
         try:
@@ -217,7 +221,9 @@ class Store:
             return []
         with self._lock:
             if self._orderable(flt, found[1], campaigns=True):
-                return self._ordered_rows(self._links, gkey=found[0], size=found[1], flt=flt, limit=limit)
+                kept = self._ordered_rows(self._links, gkey=found[0], size=found[1], flt=flt, limit=limit)
+                if kept is not None:
+                    return kept
             items = self._find(self._links, gkey=found[0], size=found[1], flt=flt, limit=limit)
         return list(map(_ROW, items))
 
@@ -229,7 +235,9 @@ class Store:
             return []
         with self._lock:
             if self._orderable(flt, found[2], campaigns=False):
-                return self._ordered_rows(self._qrs, gkey=found[0], size=found[2], flt=flt, limit=limit)
+                kept = self._ordered_rows(self._qrs, gkey=found[0], size=found[2], flt=flt, limit=limit)
+                if kept is not None:
+                    return kept
             items = self._find(self._qrs, gkey=found[0], size=found[2], flt=flt, limit=limit)
         return list(map(_ROW, items))
 
@@ -292,14 +300,20 @@ class Store:
             and (flt.campaign_guid is None or not campaigns)
         )
 
-    def _ordered_rows(self, items: Items, *, gkey: int, size: int, flt: ItemFilter, limit: int) -> list[Any]:
-        """The rows of `flt` (archived, created_* only) from the group's kept export order; under the lock."""
+    def _ordered_rows(
+        self, items: Items, *, gkey: int, size: int, flt: ItemFilter, limit: int
+    ) -> list[Any] | None:
+        """The rows of `flt` (archived, created_* only) from the group's kept export order, kept on the
+        second ask; None on the first (the caller walks the index). Under the lock."""
         flt_check(flt)
         name = (items.kind.name, gkey, flt.archived)
+        if name not in self._ordered and self.ordered_on_ask > 1:
+            self._ordered.remember({name: None})  # asked once
+            return None
         ordered = self._ordered.get(name)
         if ordered is None:
-            read = self._read_ordered(items, gkey=gkey, size=size, archived=flt.archived)
-            ordered = self._ordered.remember({name: read})[name]
+            ordered = self._read_ordered(items, gkey=gkey, size=size, archived=flt.archived)
+            self._ordered.remember({name: ordered})
         start, end = 0, len(ordered.rows)
         # export order is created descending: the negated values ascend
         if flt.created_before is not None:
