@@ -352,11 +352,13 @@ class Store:
         if query is None:  # nothing can match
             return []
         rows = run_query(conn, kind, query, limit=limit)
-        if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them
-            read = cache.remember(make(rows))
-            return [read[row[0]] for row in rows]
         # map() over C-level getters: a warm 1000-row page is a thousand lookups and nothing else
         kept = list(map(cache.get, map(_FIRST, rows)))
+        if rows and len(rows[0]) > 2 and None in kept:
+            # whole rows already (a few candidates of a rare query, or rows the query rule was checked on
+            # in Python): made from what was read, not read again
+            read = cache.remember(make(rows))
+            return [read[row[0]] for row in rows]
         if None not in kept:
             return kept  # type: ignore[return-value]
         missing = [row[1] for row, item in zip(rows, kept, strict=True) if item is None]

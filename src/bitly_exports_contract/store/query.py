@@ -367,6 +367,8 @@ def select_query(
     picked = _pick_candidates(conn, plan, limit=limit, group_size=group_size, keysets=keysets)
     runs: tuple[str, ...] = ()
     if isinstance(picked, int):  # a trigram source known to name few items: one statement joins it
+        # each of those few rows is read for its search text anyway: select it whole, no second read
+        columns = kind.columns
         sql, source_params = plan.sources[picked]
         where, params = plan.conditions()
         rest = f"FROM ({sql}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
