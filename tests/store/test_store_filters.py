@@ -6,6 +6,17 @@ import pytest
 from store_factories import GUID, OTHER, dataset, find_ids, find_qr_ids, link, qr, store_of
 
 from bitly_exports_contract.store import ItemFilter, Store
+from bitly_exports_contract.store import db as store_db
+
+
+@pytest.fixture(autouse=True, params=["kept-order", "index-walk"])
+def small_group_plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test twice: small groups answered from the kept export order (read on a filter's first ask),
+    and by the index walk alone."""
+    if request.param == "index-walk":
+        monkeypatch.setattr(store_db, "ORDERED_GROUP_MAX", 0)
+    else:
+        monkeypatch.setattr(store_db, "ORDERED_ON_ASK", 1)
 
 
 def test_tags_match_any_of_the_given_tags() -> None:

@@ -10,9 +10,11 @@ from itertools import groupby, islice
 from operator import itemgetter
 from typing import TypeVar
 
+from . import keysets
 from .dataset import Dataset, Group, Link, QrCode, engagement_rows
 from .errors import StoreError
 from .prefix import PrefixSumLoader
+from .query import LINKS, QR_CODES, key_set_fields, key_set_values
 from .schema import INDEXES, KEY_ORDER, SCHEMA_ID, TABLES
 from .search import fts_text, search_text
 
@@ -64,8 +66,22 @@ def _build(conn: sqlite3.Connection, dataset: Dataset) -> None:
     loader.finish()
     for statement in statements(INDEXES):
         conn.execute(statement)
+    _store_key_sets(conn)
     conn.execute("ANALYZE")  # full statistics: sampled ones misjudge how selective a group is
     conn.execute("COMMIT")
+
+
+def _store_key_sets(conn: sqlite3.Connection) -> None:
+    """The key set of every filter value naming at least keysets.STORED_MIN items, as a bitset blob."""
+    for kind in (LINKS, QR_CODES):
+        fields = key_set_fields(kind)
+        for field, values_sql in key_set_values(kind).items():
+            for params in conn.execute(values_sql, (keysets.STORED_MIN,)).fetchall():
+                keys = [key for (key,) in conn.execute(fields[field], params)]
+                conn.execute(
+                    "INSERT INTO key_sets (kind, field, params, bits) VALUES (?, ?, ?, ?)",
+                    (kind.table, field, keysets.set_params(params), keysets.bitset_bytes(keys)),
+                )
 
 
 def _load_group(

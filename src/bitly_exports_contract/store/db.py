@@ -7,9 +7,11 @@ import os
 import sqlite3
 import tempfile
 import threading
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -19,7 +21,7 @@ from .dataset import Dataset, Token
 from .errors import StoreError
 from .items import LINK_ITEMS, QR_ITEMS, Cached, Items
 from .keysets import KeySets
-from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, run_query, select_query
+from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, key_set_fields, run_query, select_query
 from .rows import ItemFilter, LinkRow, QrRow
 from .schema import KEY_ORDER, SCHEMA_ID
 from .search import GramCounts, encodable
@@ -39,8 +41,26 @@ LEFT JOIN eng AS lo ON lo.tk = t.value AND lo.at = (SELECT max(at) FROM eng WHER
 ROW_CACHE_CAP = 200_000
 # Rendered records (bytes) an export may keep per (export type, group); see `Store.records`.
 RECORD_CACHE_CAP = 100_000
+# A group of at most this many items of a kind is kept whole in export order the second time a filter
+# that only names `archived` and `created_*` asks for it (that ask reads them all: ~17 ms at this size,
+# 7 ms at 2,000; a first ask walks the index as before, so a group asked once never pays for the read);
+# such a filter's matches are then a slice found by two binary searches instead of an index walk
+# returning 1,001 rows (a warm 1000-row list in-process: 0.66 -> 0.15 ms). Rows are shared with the row
+# cache; 10,000 links kept in all three archived modes took 6.2 MiB (tracemalloc).
+ORDERED_GROUP_MAX = 5_000
+ORDERED_ON_ASK = 2  # the ask of a (kind, group, archived mode) that reads it whole (1: the first)
+ORDERED_GROUPS = 16  # (kind, group, archived mode) orders kept per store; emptied when full
 
 _FIRST = itemgetter(0)
+
+
+class Ordered(NamedTuple):
+    """A group's items of one kind and archived mode, in export order, with their negated `created`."""
+
+    rows: list[Any]  # LinkRow | QrRow
+    negated: list[int]
+
+
 _ROW = itemgetter(2)  # Cached.row
 
 
@@ -54,6 +74,11 @@ class Store:
         # the links and the QR codes read so far, by id (see ROW_CACHE_CAP)
         self._links = Items(LINK_ITEMS, cap=ROW_CACHE_CAP)
         self._qrs = Items(QR_ITEMS, cap=ROW_CACHE_CAP)
+        # (kind, gkey, archived) -> the group's items in export order (see ORDERED_GROUP_MAX)
+        # (None: asked once, not read yet)
+        self._ordered: BoundedCache[tuple[str, int, str], Ordered | None] = BoundedCache(ORDERED_GROUPS)
+        self.ordered_group_max = ORDERED_GROUP_MAX
+        self.ordered_on_ask = ORDERED_ON_ASK
         self._series = SeriesCache()  # engagement series of targets asked for more than once
         self._records: dict[tuple[str, str], BoundedCache[str, bytes]] = {}
         try:
@@ -76,7 +101,10 @@ class Store:
                     "SELECT token, tier, rate_limit, groups FROM tokens ORDER BY ord"
                 )
             }
-            self._keysets = {kind.table: KeySets(conn) for kind in (LINKS, QR_CODES)}
+            self._keysets = {
+                kind.table: KeySets(conn, kind=kind.table, fields=key_set_fields(kind))
+                for kind in (LINKS, QR_CODES)
+            }
             self._grams = {
                 kind.fts: GramCounts(conn, fts=kind.fts, grams=kind.grams) for kind in (LINKS, QR_CODES)
             }
@@ -162,6 +190,7 @@ class Store:
             self._qrs.cache.clear()
             self._series = SeriesCache()
             self._records.clear()
+            self._ordered.clear()
 
     def token(self, token: str) -> Token | None:
         """The token with that exact string, if any."""
@@ -191,6 +220,10 @@ class Store:
             flt_check(flt)
             return []
         with self._lock:
+            if self._orderable(flt, found[1], campaigns=True):
+                kept = self._ordered_rows(self._links, gkey=found[0], size=found[1], flt=flt, limit=limit)
+                if kept is not None:
+                    return kept
             items = self._find(self._links, gkey=found[0], size=found[1], flt=flt, limit=limit)
         return list(map(_ROW, items))
 
@@ -201,6 +234,10 @@ class Store:
             flt_check(flt)
             return []
         with self._lock:
+            if self._orderable(flt, found[2], campaigns=False):
+                kept = self._ordered_rows(self._qrs, gkey=found[0], size=found[2], flt=flt, limit=limit)
+                if kept is not None:
+                    return kept
             items = self._find(self._qrs, gkey=found[0], size=found[2], flt=flt, limit=limit)
         return list(map(_ROW, items))
 
@@ -252,6 +289,46 @@ class Store:
                 out[ids_of[key]] = (hc - lc, hs - ls, hb - lb)
         return out
 
+    def _orderable(self, flt: ItemFilter, size: int, *, campaigns: bool) -> bool:
+        """Whether `flt` names only `archived` and `created_*` (what a kept export order answers) and the
+        group is small enough to keep in that order."""
+        return (
+            size <= self.ordered_group_max
+            and not flt.query
+            and not flt.tags
+            and flt.domain is None
+            and (flt.campaign_guid is None or not campaigns)
+        )
+
+    def _ordered_rows(
+        self, items: Items, *, gkey: int, size: int, flt: ItemFilter, limit: int
+    ) -> list[Any] | None:
+        """The rows of `flt` (archived, created_* only) from the group's kept export order, kept on the
+        second ask; None on the first (the caller walks the index). Under the lock."""
+        flt_check(flt)
+        name = (items.kind.name, gkey, flt.archived)
+        if name not in self._ordered and self.ordered_on_ask > 1:
+            self._ordered.remember({name: None})  # asked once
+            return None
+        ordered = self._ordered.get(name)
+        if ordered is None:
+            ordered = self._read_ordered(items, gkey=gkey, size=size, archived=flt.archived)
+            self._ordered.remember({name: ordered})
+        start, end = 0, len(ordered.rows)
+        # export order is created descending: the negated values ascend
+        if flt.created_before is not None:
+            start = bisect_right(ordered.negated, -flt.created_before)  # created < before
+        if flt.created_after is not None:
+            end = bisect_right(ordered.negated, -flt.created_after)  # created >= after
+        return ordered.rows[start : max(start, min(end, start + max(limit, 0)))]
+
+    def _read_ordered(self, items: Items, *, gkey: int, size: int, archived: str) -> Ordered:
+        """Every item of the group in `archived`, in export order, by the same walk as any other request
+        (rows already kept are shared, not read again)."""
+        found = self._find(items, gkey=gkey, size=size, flt=ItemFilter(archived=archived), limit=MAX_INT)
+        rows = list(map(_ROW, found))
+        return Ordered(rows=rows, negated=[-row.created for row in rows])
+
     def _find(self, items: Items, *, gkey: int, size: int, flt: ItemFilter, limit: int) -> list[Cached]:
         """The matching items, in order; under the lock.
 
@@ -275,11 +352,13 @@ class Store:
         if query is None:  # nothing can match
             return []
         rows = run_query(conn, kind, query, limit=limit)
-        if rows and len(rows[0]) > 2:  # whole rows already: the query rule was checked on them
-            read = cache.remember(make(rows))
-            return [read[row[0]] for row in rows]
         # map() over C-level getters: a warm 1000-row page is a thousand lookups and nothing else
         kept = list(map(cache.get, map(_FIRST, rows)))
+        if rows and len(rows[0]) > 2 and None in kept:
+            # whole rows already (a few candidates of a rare query, or rows the query rule was checked on
+            # in Python): made from what was read, not read again
+            read = cache.remember(make(rows))
+            return [read[row[0]] for row in rows]
         if None not in kept:
             return kept  # type: ignore[return-value]
         missing = [row[1] for row, item in zip(rows, kept, strict=True) if item is None]

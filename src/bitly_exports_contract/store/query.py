@@ -20,17 +20,19 @@ Table and index names are constants of this module; every user value is a bound 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from typing import Any
 
 import orjson
 
-from .keysets import KeySets, keys_of
-from .rows import ARCHIVED_MODES, ItemFilter
+from .keysets import KeySets, SetName, keys_of
+from .rows import ARCHIVED_MODES, ItemFilter, LinkRow, QrRow
 from .search import SEPARATOR, GramCounts, encodable, fts_expression, query_matches, trigrams
 
 MAX_CANDIDATES = 50_000
@@ -42,26 +44,54 @@ FIRST_RUN = 256  # candidate keys read in the first run, when keys are in export
 Row = tuple[Any, ...]
 
 
+# The columns every kind selects before its row type's own fields: the item's id (also the row type's first
+# field), its key (which names its engagement series and orders candidates) and its group's key.
+ITEM_COLUMNS = ("id", "key", "gkey")
+
+
 @dataclass(frozen=True)
 class Kind:
-    """The tables and columns of one item kind; `columns` (alias `l`) start with id, key and gkey."""
+    """The tables of one item kind, and the names its rows are read by.
+
+    `selected` (the columns a whole-row query selects, alias `l`) is derived from the row type's fields:
+    ITEM_COLUMNS, then the row type's fields after its id, each a column of `table` of the same name.
+    `search` names the contract's searchable fields besides the tags.
+    """
 
     table: str
     tags: str
     fts: str
     grams: str
-    columns: str
+    row_type: type[tuple[Any, ...]]
+    search: tuple[str, ...]
     walk: str
     walk_all: str
     campaigns: bool
 
+    @functools.cached_property
+    def selected(self) -> tuple[str, ...]:
+        """The names of the columns of a whole row, in the order they are selected."""
+        fields: tuple[str, ...] = self.row_type._fields  # type: ignore[attr-defined]
+        return (*ITEM_COLUMNS, *(name for name in fields if name not in ITEM_COLUMNS))
+
+    @functools.cached_property
+    def at(self) -> dict[str, int]:
+        """Each selected column's position in a whole row (computed once from the names)."""
+        return {name: index for index, name in enumerate(self.selected)}
+
+    @functools.cached_property
+    def columns(self) -> str:
+        """The SELECT list of a whole row."""
+        return ", ".join(f"l.{name}" for name in self.selected)
+
+    @functools.cached_property
+    def _search_getter(self) -> Callable[[Row], tuple[Any, ...]]:
+        return itemgetter(*(self.at[name] for name in self.search))
+
     def search_fields(self, row: Row) -> list[str | None]:
-        """The contract's searchable fields of a row of `columns`."""
-        tags: list[str] = json.loads(str(row[-1]))
-        if self.campaigns:  # links: id, key, gkey, title, long_url, created, archived, tags
-            return [_text(row[3]), str(row[4]), str(row[0]), *tags]
-        # QR codes: id, key, gkey, title, qr_code_type, bitlink, long_url, created, archived, tags
-        return [_text(row[3]), str(row[6]), _text(row[5]), str(row[0]), *tags]
+        """The contract's searchable fields of a whole row (`columns`): `search`, then the tags."""
+        tags: list[str] = json.loads(str(row[self.at["tags"]]))
+        return [_text(value) for value in self._search_getter(row)] + tags
 
 
 def _text(value: object) -> str | None:
@@ -73,7 +103,8 @@ LINKS = Kind(
     tags="link_tags",
     fts="link_fts",
     grams="link_grams",
-    columns="l.id, l.key, l.gkey, l.title, l.long_url, l.created, l.archived, l.tags",
+    row_type=LinkRow,
+    search=("title", "long_url", "id"),
     walk="links_walk",
     walk_all="links_walk_all",
     campaigns=True,
@@ -83,13 +114,39 @@ QR_CODES = Kind(
     tags="qr_tags",
     fts="qr_fts",
     grams="qr_grams",
-    columns=(
-        "l.id, l.key, l.gkey, l.title, l.qr_code_type, l.bitlink, l.long_url, l.created, l.archived, l.tags"
-    ),
+    row_type=QrRow,
+    search=("title", "long_url", "bitlink", "id"),
     walk="qrs_walk",
     walk_all="qrs_walk_all",
     campaigns=False,
 )
+
+
+def key_set_fields(kind: Kind) -> dict[str, str]:
+    """For each filter field that names items exactly: the SQL selecting the keys `k` of one value."""
+    fields = {
+        "tag": f"SELECT item AS k FROM {kind.tags} INDEXED BY {kind.tags}_tag WHERE gkey = ? AND tag = ?",
+        "domain": f"SELECT key AS k FROM {kind.table} INDEXED BY {kind.table}_domain "
+        "WHERE gkey = ? AND domain_lc = ?",
+    }
+    if kind.campaigns:
+        fields["campaign"] = (
+            "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?"
+        )
+    return fields
+
+
+def key_set_values(kind: Kind) -> dict[str, str]:
+    """For each field of `key_set_fields`: the SQL selecting the params of every value naming at least
+    `?` items, as that field's SQL takes them (what the build stores sets of)."""
+    values = {
+        "tag": f"SELECT gkey, tag FROM {kind.tags} GROUP BY gkey, tag HAVING count(*) >= ?",
+        "domain": f"SELECT gkey, domain_lc FROM {kind.table} WHERE domain_lc IS NOT NULL "
+        "GROUP BY gkey, domain_lc HAVING count(*) >= ?",
+    }
+    if kind.campaigns:
+        values["campaign"] = "SELECT ckey FROM link_campaigns GROUP BY ckey HAVING count(*) >= ?"
+    return values
 
 
 @dataclass
@@ -98,17 +155,22 @@ class _Plan:
     params: list[list[object]] = field(default_factory=list)  # each condition's
     sources: list[tuple[str, list[object]]] = field(default_factory=list)  # SQL selecting candidate keys `k`
     search_sources: list[int] = field(default_factory=list)  # the indexes in `sources` of the trigram index's
+    search_most: int | None = None  # at most this many items in the first trigram source (gram counts)
     exact: dict[int, int] = field(default_factory=dict)  # source index -> the cond it selects exactly
+    # exact source index -> the values whose key sets (keysets.py) it names the union of
+    sets: dict[int, tuple[SetName, ...]] = field(default_factory=dict)
     lowered_query: str | None = None  # set when SQL is only a pre-filter for the query
 
     def where(self, cond: str, *params: object) -> None:
         self.conds.append(cond)
         self.params.append(list(params))
 
-    def candidates(self, sql: str, *params: object, exact: bool = False) -> None:
-        """A candidate source; `exact` when it names exactly the items the last condition keeps."""
-        if exact:
+    def candidates(self, sql: str, *params: object, sets: tuple[SetName, ...] = ()) -> None:
+        """A candidate source; with `sets`, it names exactly the items the last condition keeps, the union
+        of those values' key sets."""
+        if sets:
             self.exact[len(self.sources)] = len(self.conds) - 1
+            self.sets[len(self.sources)] = sets
         self.sources.append((sql, list(params)))
 
     def conditions(self, dropped: Iterable[int] = ()) -> tuple[str, list[object]]:
@@ -151,7 +213,7 @@ def _plan(
             f"WHERE gkey = ? AND tag IN ({marks})",
             gkey,
             *tags,
-            exact=True,
+            sets=tuple(("tag", (gkey, tag)) for tag in tags),
         )
     if kind.campaigns and flt.campaign_guid is not None:
         ckey = _campaign_key(conn, gkey, flt.campaign_guid)
@@ -161,7 +223,7 @@ def _plan(
         plan.candidates(
             "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?",
             ckey,
-            exact=True,
+            sets=(("campaign", (ckey,)),),
         )
     if flt.domain is not None:
         if not encodable(flt.domain):
@@ -173,7 +235,7 @@ def _plan(
             "WHERE gkey = ? AND domain_lc = ?",
             gkey,
             domain,
-            exact=True,
+            sets=(("domain", (gkey, domain)),),
         )
     if flt.query:
         if not encodable(flt.query):
@@ -186,6 +248,7 @@ def _plan(
         if every:
             # the rarest trigrams first; when together they still name too many items, all of them
             rarest = every if grams is None else grams.rarest(every)
+            plan.search_most = None if grams is None else grams.fewest(rarest)
             for chosen in (rarest, every) if rarest != every else (every,):
                 plan.search_sources.append(len(plan.sources))
                 plan.candidates(
@@ -203,12 +266,14 @@ def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
 
 def _pick_candidates(
     conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int, keysets: KeySets | None
-) -> tuple[list[int], list[int]] | None:
+) -> tuple[list[int], list[int]] | int | None:
     """Candidate keys, when they are few enough to beat the walk plan, and the conditions they satisfy.
 
     With `keysets`, the tag, campaign and domain filters together name the intersection of their kept key
     sets (its size is a popcount: no row is read to learn it). Other sources (the trigram index; every
     source without `keysets`) are read up to the bound, and the one naming the fewest items is taken.
+    When the trigram source would be read first and its gram counts already say it names no more items
+    than the limit, it is taken unread: its index is returned, and the row query selects from it itself.
     """
     bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
     chosen = list(range(len(plan.sources)))
@@ -217,13 +282,24 @@ def _pick_candidates(
         chosen = plan.search_sources
     elif keysets is not None and plan.exact:
         exact = [index for index in chosen if index in plan.exact]
-        common = keysets.common([plan.sources[index] for index in exact])
+        common = keysets.common([plan.sets[index] for index in exact])
         if common.bit_count() <= bound:
             best = (keys_of(common), [plan.exact[index] for index in exact])
             if len(best[0]) <= limit:
                 return best
         chosen = [index for index in chosen if index not in plan.exact]
+    if (
+        chosen
+        and plan.search_most is not None
+        and chosen[0] == plan.search_sources[0]
+        and plan.search_most <= min(limit, bound)
+    ):
+        return chosen[0]
     for index in chosen:  # cheapest to read first; the trigram index last
+        if index in plan.search_sources[1:] and best is not None and len(best[0]) <= bound:
+            # every trigram of the query: read only when nothing so far is within the bound (reading
+            # the doclists of trigrams held by half the items costs tens of milliseconds at 1,000,000)
+            break
         sql, params = plan.sources[index]
         keys = [key for (key,) in conn.execute(f"{sql} LIMIT ?", [*params, bound + 1])]
         if best is None or len(keys) < len(best[0]):
@@ -290,7 +366,14 @@ def select_query(
     columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
     picked = _pick_candidates(conn, plan, limit=limit, group_size=group_size, keysets=keysets)
     runs: tuple[str, ...] = ()
-    if picked is not None:
+    if isinstance(picked, int):  # a trigram source known to name few items: one statement joins it
+        # each of those few rows is read for its search text anyway: select it whole, no second read
+        columns = kind.columns
+        sql, source_params = plan.sources[picked]
+        where, params = plan.conditions()
+        rest = f"FROM ({sql}) AS c CROSS JOIN {kind.table} AS l ON l.key = c.k"
+        params = [*source_params, *params]
+    elif picked is not None:
         keys, satisfied = picked
         where, params = plan.conditions(satisfied)
         rest = f"FROM json_each(?) AS c CROSS JOIN {kind.table} AS l ON l.key = c.value"

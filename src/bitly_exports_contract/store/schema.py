@@ -37,6 +37,10 @@ CREATE VIRTUAL TABLE qr_fts USING fts5(search, content='', detail=none,
 -- Optional: a store without them (built before they were added) counts trigrams as it goes.
 CREATE TABLE link_grams (gram TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE qr_grams (gram TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+-- The key set of each common tag, campaign and domain value (keysets.py): bit k of the little-endian blob
+-- is set when the value names the item of key k. Optional: a store without it reads a value's keys.
+CREATE TABLE key_sets (kind TEXT NOT NULL, field TEXT NOT NULL, params TEXT NOT NULL, bits BLOB NOT NULL,
+    PRIMARY KEY (kind, field, params));
 """
 
 INDEXES = """

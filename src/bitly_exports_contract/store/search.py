@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 SEPARATOR = "\x00"
 TRIGRAM_MIN = 3
@@ -72,29 +72,41 @@ class GramCounts:
             self._docs[gram] = found
         return found
 
+    def _fetch(self, grams: list[str]) -> None:
+        """Look up, in one statement, the counts of `grams` not known yet (gram table only)."""
+        missing = [gram for gram in grams if gram not in self._docs]
+        if self.exact and missing:
+            found = dict.fromkeys(missing, 0)
+            found.update(self._conn.execute(self._many, (json.dumps(missing),)).fetchall())
+            if len(self._docs) + len(found) > GRAM_CACHE_CAP:
+                self._docs.clear()
+            self._docs.update(found)
+
     def rarest(self, grams: list[str], count: int = RAREST_GRAMS) -> list[str]:
         """The `count` grams held by the fewest items, in a stable order; all of them when each is common
         and the counts are bounded (a few of them together may then select many items where all select few).
         """
         if len(grams) <= count:
             return grams
-        missing = [gram for gram in grams if gram not in self._docs]
-        if self.exact and missing:  # one statement for all of them
-            found = dict.fromkeys(missing, 0)
-            found.update(self._conn.execute(self._many, (json.dumps(missing),)).fetchall())
-            if len(self._docs) + len(found) > GRAM_CACHE_CAP:
-                self._docs.clear()
-            self._docs.update(found)
+        self._fetch(grams)
         ranked = sorted(grams, key=self._docs.__getitem__ if self.exact else self.docs)
         if not self.exact and self.docs(ranked[0]) >= GRAM_COUNT_BOUND:
             return grams
         return sorted(ranked[:count])
 
+    def fewest(self, grams: list[str]) -> int | None:
+        """At most how many items hold all of `grams` (the smallest count); None without the gram table."""
+        if not self.exact or not grams:
+            return None
+        self._fetch(grams)
+        return min(map(self._docs.__getitem__, grams))
 
-def fts_expression(grams: Iterable[str]) -> str:
+
+def fts_expression(grams: Sequence[str]) -> str:
     """The FTS5 expression asking for items that hold every one of `grams`."""
     # Each trigram is a quoted string ('"' doubled), so FTS syntax in the query is only ever literal text.
-    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+    quoted = [gram.replace('"', '""') for gram in grams] if any('"' in gram for gram in grams) else grams
+    return '"' + '" AND "'.join(quoted) + '"' if quoted else ""
 
 
 def query_matches(lowered_query: str, fields: Iterable[str | None]) -> bool:
