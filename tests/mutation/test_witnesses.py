@@ -4,6 +4,7 @@ fails here, in-process and in seconds, instead of surviving quietly in `scripts/
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 import sys
@@ -123,20 +124,57 @@ def test_mutant_changes_its_witness_answer(served: Served, name: str) -> None:
 
 
 def test_a_mutant_that_changes_nothing_is_rejected(served: Served) -> None:
-    """The check is not vacuous: middleware that lets every answer through, or re-encodes it unchanged,
-    does not pass for a mutant."""
+    """The check is not vacuous: a registered mutant that lets every answer through, or one that
+    re-encodes every export unchanged, fails it, by name; one without a witness fails too."""
 
-    def identity() -> Wrap:
+    def passes_through() -> Wrap:
         return lambda app, _fixture: app
 
-    def reencoding() -> Wrap:
+    def reencodes() -> Wrap:
         return seam.rewrite_export(
             lambda _scope, _request, body: seam.write_table(body, seam.read_table(body))
         )
 
-    for make in (identity, reencoding):
-        why = served.difference(make, (listing(), Witness(raw=b"{"), Witness(method="GET")))
-        assert why is not None and "exactly as the reference server" in why
-    assert served.difference(identity, ()) == "it declares no witness request"
-    # and the same check accepts a mutant that does change the answer
-    assert served.difference(MUTANTS["csv_lf"][1], (listing(),)) is None
+    witnesses = (listing(), Witness(raw=b"{"), Witness(method="GET"), Witness(body={}, tier="free"))
+    cases = [
+        (passes_through, witnesses, "exactly as the reference server"),
+        (reencodes, witnesses, "exactly as"),
+    ]
+    cases.append((passes_through, (), "declares no witness"))
+    for factory, witness, why in cases:
+        name = f"noop_{factory.__name__}_{len(witness)}"
+        seam.mutant("changes nothing", witness=witness)(_named(factory, name))
+        try:
+            with pytest.raises(AssertionError, match=f"mutant {name} .*{why}"):
+                test_mutant_changes_its_witness_answer(served, name)
+        finally:
+            del MUTANTS[name], WITNESSES[name]
+    # and the same check passes a mutant that changes the answer
+    test_mutant_changes_its_witness_answer(served, "csv_lf")
+
+
+def _named(factory: Callable[[], Wrap], name: str) -> Callable[[], Wrap]:
+    def named() -> Wrap:
+        return factory()
+
+    named.__name__ = name
+    return named
+
+
+def test_mutants_import_nothing_of_the_server() -> None:
+    """Mutants see requests, answers and the fixture only: no import of the server, its rules or its store
+    (`serve_mutant.py` alone starts the server, through its command line)."""
+    here = Path(__file__).parent
+    forbidden = (
+        "bitly_exports_contract.server",
+        "bitly_exports_contract.rules",
+        "bitly_exports_contract.store",
+    )
+    found = []
+    for path in [here / "seam.py", *sorted(here.glob("mutants*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            found += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
+    assert not found, found
