@@ -415,13 +415,17 @@ def bitlinks_not_deduped() -> Wrap:
 
 
 @mutant(
-    "bitlinks exported sorted, not in request order", witness=_batch(lambda d: sorted(_newest(d, 5))[::-1])
+    "bitlinks exported sorted, not in request order (the rows the answer holds)",
+    witness=_batch(lambda d: sorted(_newest(d, 5))[::-1]),
 )
 def bitlinks_sorted() -> Wrap:
     return _bitlinks_rows(lambda _d, _b, by_id: [by_id[k] for k in sorted(by_id)])
 
 
-@mutant("bitlinks exports skip archived links", witness=_batch(lambda d: _newest(d, 3, archived=True)))
+@mutant(
+    "bitlinks exports skip archived links (dropped from the rows the answer holds)",
+    witness=_batch(lambda d: _newest(d, 3, archived=True)),
+)
 def bitlinks_skip_archived() -> Wrap:
     return _bitlinks_rows(
         lambda d, _b, by_id: [row for k, row in by_id.items() if not (d.links.get(k) or {}).get("archived")]

@@ -1,6 +1,5 @@
-"""Mutants built through the server's declared seam: ASGI middleware around the reference app, given
-the fixture it serves (`exports-server`'s `main(..., wrap=...)`). None of them patches a name inside
-the server, so no rename there can disarm one. One mutant per rule the suite's blind spots used to miss.
+"""More mutants, one per rule the suite's blind spots used to miss: middleware through the server's
+seam like every mutant (see `seam.py`), given the fixture it serves.
 """
 
 from __future__ import annotations
