@@ -19,7 +19,7 @@ from seam import (
     header,
     mutant,
     rewrite_json_bodies,
-    rewrite_request_bodies,
+    rewrite_request,
 )
 from seam import csv_rewrite as _csv_rewrite
 from seam import group_of as _group_of
@@ -153,20 +153,14 @@ def formula_guard_overreaches() -> Wrap:
 
 
 def _rewrite_request(change: Callable[[dict[str, Any]], None]) -> Wrap:
-    def wrap(app: App, _fixture: Fixture) -> App:
-        def rewrite(_scope: Scope, body: bytes) -> bytes:
-            try:
-                value = json.loads(body)
-            except ValueError:
-                return body
-            if isinstance(value, dict):
-                change(value)
-                return json.dumps(value).encode()
-            return body
+    """`seam.rewrite_request` for a change made in place (the body reaches the app unchanged when it is)."""
 
-        return rewrite_request_bodies(app, rewrite)
+    def changed(_scope: Scope, value: dict[str, Any]) -> dict[str, Any] | None:
+        before = json.dumps(value)
+        change(value)
+        return value if json.dumps(value) != before else None
 
-    return wrap
+    return rewrite_request(changed)
 
 
 @mutant(

@@ -120,7 +120,7 @@ def remember_requests(app: App) -> App:
     def remember(scope: Scope, body: bytes) -> bytes:
         try:
             parsed = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
             parsed = None
         scope.setdefault("state", {})["request_json"] = parsed
         return body
@@ -193,7 +193,7 @@ def rewrite_request(change: Callable[[Scope, dict[str, Any]], dict[str, Any] | N
         def rewrite(scope: Scope, body: bytes) -> bytes:
             try:
                 value = json.loads(body.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):
                 return body
             if not isinstance(value, dict):
                 return body

@@ -123,6 +123,31 @@ def test_mutant_changes_its_witness_answer(served: Served, name: str) -> None:
     assert why is None, f"mutant {name} ({MUTANTS[name][0]}) {why}"
 
 
+AWKWARD = (
+    Witness(raw=b"[" * 100_000),
+    Witness(raw=b'{"a":' * 100_000),
+    Witness(raw=b"[]"),
+    Witness(raw=b"\xff\xfe"),
+    Witness(raw=b'\xef\xbb\xbf{"export_type": "links_list", "filter": {}}'),
+    Witness(raw=b'{"export_type": "links_list", "filter": {"query": "\\ud800"}}'),
+    Witness(body={"export_type": "links_list", "filter": None, "bitlinks": "x"}),
+    Witness(body={"export_type": ["x"], "filter": [], "unix_from": 1.5}),
+    Witness(body={"export_type": "link_engagements_batch", "bitlinks": [None, 3]}, tier="free"),
+    Witness(body={"export_type": "qr_codes_list", "filter": {"tags": [1], "domain": 2}}),
+    Witness(body={"export_type": "links_list", "filter": {}}, headers=(("authorization", "Basic x"),)),
+    Witness(body={"export_type": "links_list", "filter": {}}, path="/v4/groups/%ff/exports"),
+    Witness(method="GET", path="/elsewhere"),
+)
+
+
+@pytest.mark.parametrize("name", list(MUTANTS))
+def test_mutant_survives_awkward_requests(served: Served, name: str) -> None:
+    """A mutant's middleware answers whatever a request holds (an exception of its own would end the
+    connection, killing the mutant for a fault it does not describe)."""
+    for witness in AWKWARD:
+        served.answer(MUTANTS[name][1]()(served.app(), served.fixture), witness)
+
+
 def test_a_mutant_that_changes_nothing_is_rejected(served: Served) -> None:
     """The check is not vacuous: a registered mutant that lets every answer through, or one that
     re-encodes every export unchanged, fails it, by name; one without a witness fails too."""
