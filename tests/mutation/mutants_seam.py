@@ -176,7 +176,11 @@ def campaign_selects_another_campaign() -> Wrap:
 
         def change(value: dict[str, Any]) -> None:
             filter_ = value.get("filter")
-            if isinstance(filter_, dict) and filter_.get("campaign_guid") in following:
+            if (
+                isinstance(filter_, dict)
+                and isinstance(filter_.get("campaign_guid"), str)
+                and filter_["campaign_guid"] in following
+            ):
                 filter_["campaign_guid"] = following[filter_["campaign_guid"]]
 
         return _rewrite_request(change)(app, fixture)

@@ -134,6 +134,7 @@ AWKWARD = (
     Witness(body={"export_type": ["x"], "filter": [], "unix_from": 1.5}),
     Witness(body={"export_type": "link_engagements_batch", "bitlinks": [None, 3]}, tier="free"),
     Witness(body={"export_type": "qr_codes_list", "filter": {"tags": [1], "domain": 2}}),
+    Witness(body={"export_type": "links_list", "filter": {"campaign_guid": [], "query": {}, "tags": [[]]}}),
     Witness(body={"export_type": "links_list", "filter": {}}, headers=(("authorization", "Basic x"),)),
     Witness(body={"export_type": "links_list", "filter": {}}, path="/v4/groups/%ff/exports"),
     Witness(method="GET", path="/elsewhere"),
