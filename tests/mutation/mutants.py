@@ -1,535 +1,843 @@
 """Deliberately faulty variants of the reference server, each breaking one contract rule.
 
-A mutant is a function that monkeypatches the server's modules in the process that is about
-to serve; nothing here is imported by the shipped server. `serve_mutant.py` applies one and
-starts `exports-server serve`.
+Every mutant is built through the server's declared seam (see `seam.py`): a factory of ASGI middleware
+`wrap(app, fixture) -> app` around the unchanged reference app, given the fixture the server loads.
+None patches a name inside the server. Where a fault of the server's internals cannot be reproduced
+exactly from outside, the mutant builds the nearest one and its description says so. Every mutant names a
+witness request on which its answer differs from the reference server's (`test_witnesses.py`).
+`serve_mutant.py` starts `exports-server serve` with one of them. The registry is `MUTANTS`.
 """
 
 from __future__ import annotations
 
 import base64
-import dataclasses
-import functools
+import csv
+import io
+import json
 from collections.abc import Callable
 from typing import Any
 
-from bitly_exports_contract.rules import csv_shape, errors, export, validation
-from bitly_exports_contract.server import app as app_module
-from bitly_exports_contract.store import db as store_db
+from seam import (
+    BATCH,
+    LINKS,
+    METRICS,
+    MUTANTS,
+    QRS,
+    Answer,
+    App,
+    Fixture,
+    GroupData,
+    Headers,
+    Scope,
+    Witness,
+    Wrap,
+    ask,
+    csv_bytes,
+    data_rows_rewrite,
+    error_body,
+    filter_of,
+    group_data,
+    group_of,
+    ident,
+    json_answer,
+    listing,
+    metrics_asked,
+    mutant,
+    raw_group_of,
+    read_table,
+    reasking,
+    rewrite_errors,
+    rewrite_export,
+    rewrite_request,
+    rewrite_request_bodies,
+    rewrite_scope,
+    rows_rewrite,
+    set_csv,
+    token_of_tier,
+    token_record,
+    with_header,
+    without,
+    write_table,
+)
 
-# A mutant patches the server's modules and returns None, or returns a factory of ASGI middleware
-# `(app, fixture) -> app` that goes around the app through the server's declared seam.
-MUTANTS: dict[str, tuple[str, Callable[[], Any]]] = {}
+from bitly_exports_contract.kit.fixture import guard
+from bitly_exports_contract.spec import figures
+
+__all__ = ["MUTANTS"]
+
+LIST = listing()
+LIST_METRICS = listing(include_metrics=True)
+BATCH_ALL = Witness(body={"export_type": BATCH, "filter": {}})
+CAPS = {True: 200, False: 1000}
 
 
-def mutant(description: str) -> Callable[[Callable[[], Any]], Callable[[], Any]]:
-    def register(fn: Callable[[], Any]) -> Callable[[], Any]:
-        MUTANTS[fn.__name__] = (description, fn)
-        return fn
-
-    return register
-
-
-def _wrap_body(change: Callable[[dict[str, Any], Any], None]) -> None:
-    """Alter every 200 body after the real server built it."""
-    original = app_module.build_export
-
-    @functools.wraps(original)
-    def wrapped(**kwargs: Any) -> dict[str, Any]:
-        body = original(**kwargs)
-        change(body, kwargs["request"])
-        return body
-
-    app_module.build_export = wrapped  # type: ignore[assignment]
+def _newest(data: GroupData, n: int, *, archived: bool | None = False) -> list[str]:
+    """The ids of the group's `n` newest links (unarchived ones by default)."""
+    links = [
+        (-int(v["created"]), k)
+        for k, v in data.links.items()
+        if archived is None or v["archived"] == archived
+    ]
+    return [k for _, k in sorted(links)[:n]]
 
 
-def _wrap_store(method: str, change: Callable[..., Any]) -> None:
-    original = getattr(store_db.Store, method)
-
-    @functools.wraps(original)
-    def wrapped(self: Any, **kwargs: Any) -> Any:
-        return change(original, self, **kwargs)
-
-    setattr(store_db.Store, method, wrapped)
+def _engaged_link(data: GroupData) -> tuple[str, int]:
+    """A link and the moment of its latest engagement (the most recent of the group's links)."""
+    return max(((k, s.moments[-1]) for k, s in data.series.items() if k in data.links), key=lambda p: p[1])
 
 
-def _recsv(body: dict[str, Any], data: bytes) -> None:
-    body["data_uri"] = "data:text/csv;base64," + base64.b64encode(data).decode()
-    body["size_bytes"] = len(data)
+def _batch(bitlinks: Callable[[GroupData], list[str]], **fields: Any) -> Witness:
+    return Witness(body=lambda d: {"export_type": BATCH, "bitlinks": bitlinks(d), **fields})
 
 
-def _csv(body: dict[str, Any]) -> bytes:
-    return base64.b64decode(body["data_uri"].split(",", 1)[1])
+def _window_batch(d: GroupData) -> dict[str, Any]:
+    link, moment = _engaged_link(d)
+    return {"export_type": BATCH, "bitlinks": [link], "unix_from": moment, "unix_to": moment}
 
 
 # --- caps and truncation -------------------------------------------------------------------
 
 
-@mutant("metrics cap off by one (201 rows)")
-def cap_metrics_off_by_one() -> None:
-    export.row_cap = lambda *, metrics: 201 if metrics else 1000  # type: ignore[assignment]
+def _unlimited(fixture: Fixture, scope: Scope) -> Scope:
+    """The scope with a token of the same tier and group without a rate limit (for a mutant's own asks)."""
+    record = token_record(fixture, scope)
+    token = token_of_tier(fixture, str(record["tier"]), group_of(scope)) if record else None
+    return scope if token is None else with_header(scope, b"authorization", f"Bearer {token}".encode())
 
 
-@mutant("metadata cap off by one (999 rows)")
-def cap_list_off_by_one() -> None:
-    export.row_cap = lambda *, metrics: 200 if metrics else 999  # type: ignore[assignment]
+async def _metrics_rows(
+    app: App, fixture: Fixture, scope: Scope, request: dict[str, Any], window: tuple[int, int]
+) -> tuple[list[list[str]], bool] | None:
+    """The export's match set, in export order, up to 1000 rows with their metrics in `window`, and
+    whether it holds more: the app asked again without metrics (cap 1000), the metrics from the fixture."""
+    data = group_data(fixture, group_of(scope))
+    if data is None:
+        return None
+    export_type = request.get("export_type")
+    if export_type == BATCH and isinstance(request.get("bitlinks"), list):
+        ids = list(dict.fromkeys(request["bitlinks"]))
+        own, more = [data.link_cells(i)[:3] for i in ids if i in data.links], False
+    else:
+        inner = {"export_type": LINKS if export_type == BATCH else export_type, "filter": request["filter"]}
+        answer = await ask(app, _unlimited(fixture, scope), json.dumps(inner).encode())
+        if answer.status != 200:
+            return None
+        value = answer.json()
+        own = [row[:3] if export_type == BATCH else row for row in read_table(value)[1:]]
+        more = bool(value["truncated"])
+    rows = []
+    for cells in own:
+        counts = data.metrics(ident(cells[0]), window)
+        rows.append([*cells, *map(str, counts), *([str(sum(counts))] if export_type == BATCH else [])])
+    return rows, more
 
 
-@mutant("include_metrics keeps the 1000-row cap")
-def cap_ignores_include_metrics() -> None:
-    export.row_cap = lambda *, metrics: 1000  # type: ignore[assignment]
+def _cap_of_metrics(cap: int) -> Wrap:
+    """Exports with metrics cut at `cap` instead of 200 (the rows past 200 rebuilt from the fixture)."""
+
+    async def decide(app: App, fixture: Fixture, scope: Scope, body: bytes, first: Answer) -> Answer:
+        if first.status != 200:
+            return first
+        value, request = first.json(), json.loads(body)
+        if "unix_from" not in value or not (value["truncated"] or cap < 200):
+            return first
+        found = await _metrics_rows(app, fixture, scope, request, (value["unix_from"], value["unix_to"]))
+        if found is None:
+            return first
+        rows, more = found
+        write_table(value, [value["columns"], *rows[:cap]], recount=True)
+        value["truncated"] = more or len(rows) > cap
+        return json_answer(200, value)
+
+    return reasking(decide)
 
 
-@mutant("truncated is never set")
-def truncated_never() -> None:
-    _wrap_body(lambda body, _req: body.__setitem__("truncated", False))
+@mutant(
+    "metrics cap off by one (201 rows: the 201st row asked of the app without metrics, its metrics "
+    "from the fixture)",
+    witness=LIST_METRICS,
+)
+def cap_metrics_off_by_one() -> Wrap:
+    return _cap_of_metrics(201)
 
 
-@mutant("truncated set when the match set equals the cap")
-def truncated_at_cap() -> None:
-    def change(body: dict[str, Any], req: Any) -> None:
-        if body["row_count"] == export.row_cap(metrics=req.metrics):
+@mutant("metadata cap off by one (999 rows)", witness=LIST)
+def cap_list_off_by_one() -> Wrap:
+    def change(_scope: Scope, _request: Any, body: dict[str, Any]) -> None:
+        if "unix_from" not in body and body["row_count"] == 1000:
+            table = read_table(body)
+            write_table(body, table[:-1], recount=True)
             body["truncated"] = True
 
-    _wrap_body(change)
+    return rewrite_export(change)
 
 
-@mutant("row_count counts the header")
-def row_count_includes_header() -> None:
-    _wrap_body(lambda body, _req: body.__setitem__("row_count", body["row_count"] + 1))
+@mutant(
+    "include_metrics keeps the 1000-row cap (the rows past 200 asked of the app without metrics, their "
+    "metrics from the fixture)",
+    witness=LIST_METRICS,
+)
+def cap_ignores_include_metrics() -> Wrap:
+    return _cap_of_metrics(1000)
 
 
-@mutant("size_bytes is the base64 length")
-def size_bytes_of_base64() -> None:
-    _wrap_body(lambda body, _req: body.__setitem__("size_bytes", len(body["data_uri"].split(",", 1)[1])))
+@mutant("truncated is never set", witness=LIST)
+def truncated_never() -> Wrap:
+    return rewrite_export(lambda _s, _r, body: body.__setitem__("truncated", False))
 
 
-@mutant("column_count off by one")
-def column_count_wrong() -> None:
-    _wrap_body(lambda body, _req: body.__setitem__("column_count", len(body["columns"]) - 1))
+@mutant("truncated set when the match set equals the cap", witness=_batch(lambda d: _newest(d, 200)))
+def truncated_at_cap() -> Wrap:
+    def change(_scope: Scope, _request: Any, body: dict[str, Any]) -> None:
+        if body["row_count"] == CAPS["unix_from" in body]:
+            body["truncated"] = True
+
+    return rewrite_export(change)
 
 
-@mutant("data_uri uses URL-safe base64")
-def data_uri_urlsafe() -> None:
-    def change(body: dict[str, Any], _req: Any) -> None:
-        body["data_uri"] = "data:text/csv;base64," + base64.urlsafe_b64encode(_csv(body)).decode()
-
-    _wrap_body(change)
+@mutant("row_count counts the header", witness=LIST)
+def row_count_includes_header() -> Wrap:
+    return rewrite_export(lambda _s, _r, body: body.__setitem__("row_count", body["row_count"] + 1))
 
 
-@mutant("media type in data_uri is text/plain")
-def data_uri_media_type() -> None:
-    _wrap_body(
-        lambda body, _req: body.__setitem__("data_uri", body["data_uri"].replace("text/csv", "text/plain"))
+@mutant("size_bytes is the base64 length", witness=LIST)
+def size_bytes_of_base64() -> Wrap:
+    return rewrite_export(
+        lambda _s, _r, body: body.__setitem__("size_bytes", len(body["data_uri"].split(",", 1)[1]))
     )
 
 
-@mutant("filename without the timestamp")
-def filename_wrong() -> None:
-    export.export_filename = lambda *, group_guid, export_type, now: f"{group_guid}_{export_type}.csv"  # type: ignore[assignment]
+@mutant("column_count off by one", witness=LIST)
+def column_count_wrong() -> Wrap:
+    return rewrite_export(lambda _s, _r, body: body.__setitem__("column_count", len(body["columns"]) - 1))
+
+
+@mutant("data_uri uses URL-safe base64", witness=LIST)
+def data_uri_urlsafe() -> Wrap:
+    def change(_scope: Scope, _request: Any, body: dict[str, Any]) -> None:
+        body["data_uri"] = "data:text/csv;base64," + base64.urlsafe_b64encode(csv_bytes(body)).decode()
+
+    return rewrite_export(change)
+
+
+@mutant("media type in data_uri is text/plain", witness=LIST)
+def data_uri_media_type() -> Wrap:
+    return rewrite_export(
+        lambda _s, _r, body: body.__setitem__("data_uri", body["data_uri"].replace("text/csv", "text/plain"))
+    )
+
+
+@mutant("filename without the timestamp", witness=LIST)
+def filename_wrong() -> Wrap:
+    def change(_scope: Scope, _request: Any, body: dict[str, Any]) -> None:
+        body["filename"] = body["filename"].rsplit("_", 1)[0] + ".csv"
+
+    return rewrite_export(change)
 
 
 # --- CSV -----------------------------------------------------------------------------------
 
 
-@mutant("CSV records end with LF")
-def csv_lf() -> None:
-    _wrap_body(lambda body, _req: _recsv(body, _csv(body).replace(b"\r\n", b"\n")))
+def _csv_bytes_rewrite(change: Callable[[bytes], bytes]) -> Wrap:
+    return rewrite_export(lambda _s, _r, body: set_csv(body, change(csv_bytes(body))))
 
 
-@mutant("CSV starts with a UTF-8 BOM")
-def csv_bom() -> None:
-    _wrap_body(lambda body, _req: _recsv(body, b"\xef\xbb\xbf" + _csv(body)))
+@mutant("CSV records end with LF", witness=LIST)
+def csv_lf() -> Wrap:
+    return _csv_bytes_rewrite(lambda data: data.replace(b"\r\n", b"\n"))
 
 
-@mutant("CSV quotes every field")
-def csv_quote_all() -> None:
-    import csv
-    import io
-
-    def render(*, columns: Any, rows: Any) -> bytes:
-        buf = io.StringIO()
-        w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-        w.writerow(columns)
-        w.writerows([csv_shape.guard_formula(c) for c in r] for r in rows)
-        return buf.getvalue().encode()
-
-    def records(rows: Any) -> list[str]:
-        return [render(columns=cells, rows=[]).decode()[:-2] for cells in rows]
-
-    # every record's cells render through render_records (the item's own cells once, then cached)
-    export.render_records = records  # type: ignore[assignment]
+@mutant("CSV starts with a UTF-8 BOM", witness=LIST)
+def csv_bom() -> Wrap:
+    return _csv_bytes_rewrite(lambda data: b"\xef\xbb\xbf" + data)
 
 
-@mutant("no formula guard")
-def formula_unguarded() -> None:
-    csv_shape.guard_formula = lambda cell: cell  # type: ignore[assignment]
+@mutant("CSV quotes every field of every record (the header as the server writes it)", witness=LIST)
+def csv_quote_all() -> Wrap:
+    def change(_scope: Scope, _request: Any, body: dict[str, Any]) -> None:
+        table = read_table(body)
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerow(table[0])
+        csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(table[1:])
+        set_csv(body, out.getvalue().encode("utf-8"))
+
+    return rewrite_export(change)
 
 
-@mutant("formula guard misses '@' (tags cell)")
-def formula_guard_misses_at() -> None:
-    csv_shape.guard_formula = lambda cell: "'" + cell if cell[:1] in ("=", "+", "-", "\t", "\r") else cell  # type: ignore[assignment]
+def _unguard(triggers: tuple[str, ...]) -> Wrap:
+    def change(_scope: Scope, _request: Any, _head: list[str], rows: list[list[str]]) -> None:
+        for row in rows:
+            for n, cell in enumerate(row):
+                if cell[:1] == "'" and cell[1:2] in triggers and cell[1:2] != "":
+                    row[n] = cell[1:]
+
+    return rows_rewrite(change)
 
 
-@mutant("tags joined with ','")
-def tags_comma() -> None:
-    export.tags_cell = lambda tags: ",".join(tags)  # type: ignore[assignment]
+@mutant("no formula guard (the guard's quote taken off every guarded cell)", witness=LIST)
+def formula_unguarded() -> Wrap:
+    return _unguard(("=", "+", "-", "@", "\t", "\r"))
 
 
-@mutant("timestamps in ISO with 'Z'")
-def timestamp_z() -> None:
-    import time
-
-    export.timestamp_cell = lambda unix: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix))  # type: ignore[assignment]
+@mutant("formula guard misses '@' (tags cell)", witness=LIST)
+def formula_guard_misses_at() -> Wrap:
+    return _unguard(("@",))
 
 
-@mutant("archived written as True/False")
-def archived_capitalised() -> None:
-    export.bool_cell = lambda value: "True" if value else "False"  # type: ignore[assignment]
+def _own_cell(column: str, cell: Callable[[dict[str, Any]], str]) -> Wrap:
+    """Every list row's `column` rewritten from its item in the fixture."""
+
+    def change(data: GroupData, _scope: Scope, _request: Any, head: list[str], rows: list[list[str]]) -> None:
+        if column not in head:
+            return
+        at = head.index(column)
+        for row in rows:
+            item = data.links.get(ident(row[0])) or data.qr_codes.get(ident(row[0]))
+            if item is not None:
+                row[at] = cell(dict(item))
+
+    return data_rows_rewrite(change)
 
 
-@mutant("total_engagements leaves out button_clicks")
-def total_without_buttons() -> None:
-    original = export._count_cells
-
-    def cells(export_type: str, counts: Any) -> list[str]:
-        out = list(original(export_type, counts))  # _count_cells returns a tuple
-        if export_type == validation.BATCH:
-            out[-1] = str(counts[0] + counts[1])
-        return out
-
-    export._count_cells = cells  # type: ignore[assignment]
+@mutant("tags joined with ','", witness=LIST)
+def tags_comma() -> Wrap:
+    return _own_cell("tags", lambda item: guard(",".join(item.get("tags") or [])))
 
 
-@mutant("QR destination is always the long URL")
-def qr_destination_long_url() -> None:
-    original = export._own_cells
+@mutant("timestamps in ISO with 'Z'", witness=LIST)
+def timestamp_z() -> Wrap:
+    def change(_scope: Scope, _request: Any, head: list[str], rows: list[list[str]]) -> None:
+        for column in ("created_at", "created"):
+            if column in head:
+                at = head.index(column)
+                for row in rows:
+                    row[at] = row[at].replace("+0000", "Z")
 
-    def cells(export_type: str, row: Any) -> list[str]:
-        out = list(original(export_type, row))  # _own_cells returns a tuple
-        if export_type == "qr_codes_list":
-            out[3] = row.long_url
-        return out
-
-    export._own_cells = cells  # type: ignore[assignment]
+    return rows_rewrite(change)
 
 
-@mutant("include_metrics adds no metric columns")
-def include_metrics_ignored() -> None:
-    original = export.columns_for
-    export.columns_for = lambda *, export_type, metrics: original(  # type: ignore[assignment]
-        export_type=export_type, metrics=metrics and export_type == validation.BATCH
-    )
-    original_cells = export._count_cells
-    export._count_cells = lambda t, counts: original_cells(t, counts) if t == validation.BATCH else ()  # type: ignore[assignment]
+@mutant("archived written as True/False", witness=LIST)
+def archived_capitalised() -> Wrap:
+    def change(_scope: Scope, _request: Any, head: list[str], rows: list[list[str]]) -> None:
+        if "archived" in head:
+            at = head.index("archived")
+            for row in rows:
+                row[at] = {"true": "True", "false": "False"}.get(row[at], row[at])
+
+    return rows_rewrite(change)
+
+
+@mutant("total_engagements leaves out button_clicks", witness=BATCH_ALL)
+def total_without_buttons() -> Wrap:
+    def change(_scope: Scope, _request: Any, head: list[str], rows: list[list[str]]) -> None:
+        if "total_engagements" in head:
+            for row in rows:
+                row[-1] = str(int(row[head.index("clicks")]) + int(row[head.index("scans")]))
+
+    return rows_rewrite(change)
+
+
+@mutant("QR destination is always the long URL", witness=listing(QRS))
+def qr_destination_long_url() -> Wrap:
+    return _own_cell("destination", lambda item: guard(str(item["long_url"])))
+
+
+@mutant(
+    "include_metrics adds no metric columns (list exports; cap and window stay those of metrics)",
+    witness=LIST_METRICS,
+)
+def include_metrics_ignored() -> Wrap:
+    def change(_scope: Scope, request: Any, body: dict[str, Any]) -> None:
+        if body.get("export_type") != BATCH and body["columns"][-3:] == list(METRICS):
+            table = read_table(body)
+            write_table(body, [row[:-3] for row in table])
+            body["columns"] = body["columns"][:-3]
+            body["column_count"] = len(body["columns"])
+
+    return rewrite_export(change)
 
 
 # --- order and de-duplication ---------------------------------------------------------------
 
 
-def _reorder(key: Callable[[Any], Any]) -> Callable[..., Any]:
-    def change(original: Any, self: Any, **kwargs: Any) -> Any:
-        limit = kwargs.pop("limit")
-        rows = original(self, limit=10**9, **kwargs)
-        return sorted(rows, key=key)[:limit]
+def _reorder(key: Callable[[str, int], Any], *, qr_codes: bool) -> Wrap:
+    """Rows of filter exports (links, batch by filter, and QR codes if `qr_codes`) sorted by
+    `key(id, created)`; the rows the answer holds only (not the match set's, when truncated)."""
 
-    return change
+    def change(data: GroupData, _scope: Scope, request: Any, head: list[str], rows: list[list[str]]) -> None:
+        if filter_of(request) is None or (head[0] == "qrcode_id" and not qr_codes):
+            return
+        items = data.qr_codes if head[0] == "qrcode_id" else data.links
 
+        def created(row: list[str]) -> int:
+            item = items.get(ident(row[0]))
+            return int(item["created"]) if item is not None else 0
 
-@mutant("list exports oldest first")
-def order_reversed() -> None:
-    _wrap_store("find_links", _reorder(lambda r: (r.created, r.id)))
-    _wrap_store("find_qr_codes", _reorder(lambda r: (r.created, r.id)))
+        rows.sort(key=lambda row: key(ident(row[0]), created(row)))
 
-
-@mutant("ties in created ordered by id descending")
-def ties_by_id_descending() -> None:
-    def key(r: Any) -> Any:
-        return (-r.created, [-ord(c) for c in r.id])
-
-    _wrap_store("find_links", _reorder(key))
+    return data_rows_rewrite(change)
 
 
-@mutant("bitlinks duplicates kept")
-def bitlinks_not_deduped() -> None:
-    original = export.resolve_bitlinks
-
-    def resolve(*, store: Any, group: str, bitlinks: Any) -> Any:
-        rows = {r.id: r for r in original(store=store, group=group, bitlinks=bitlinks)}
-        return [rows[b] for b in bitlinks]
-
-    export.resolve_bitlinks = resolve  # type: ignore[assignment]
+@mutant(
+    "list exports oldest first (the answer's rows reordered: a truncated answer keeps the newest rows)",
+    witness=LIST,
+)
+def order_reversed() -> Wrap:
+    return _reorder(lambda ident, created: (created, ident), qr_codes=True)
 
 
-@mutant("bitlinks exported sorted, not in request order")
-def bitlinks_sorted() -> None:
-    original = export.resolve_bitlinks
-    export.resolve_bitlinks = lambda **kw: sorted(original(**kw), key=lambda r: r.id)  # type: ignore[assignment]
+@mutant(
+    "ties in created ordered by id descending (links; the answer's rows reordered)",
+    witness=listing(filter={"archived": "both"}),
+)
+def ties_by_id_descending() -> Wrap:
+    return _reorder(lambda ident, created: (-created, [-ord(c) for c in ident]), qr_codes=False)
 
 
-@mutant("bitlinks exports skip archived links")
-def bitlinks_skip_archived() -> None:
-    original = export.resolve_bitlinks
-    export.resolve_bitlinks = lambda **kw: [r for r in original(**kw) if not r.archived]  # type: ignore[assignment]
+def _bitlinks_rows(change: Callable[[GroupData, list[str], dict[str, list[str]]], list[list[str]]]) -> Wrap:
+    """Batch exports by `bitlinks`: their rows made again by `change(data, bitlinks, rows by id)`."""
+
+    def rows_of(data: GroupData, _scope: Scope, request: Any, head: list[str], rows: list[list[str]]) -> None:
+        if not isinstance(request, dict) or not isinstance(request.get("bitlinks"), list):
+            return
+        by_id = {ident(row[0]): row for row in rows}
+        rows[:] = change(data, [str(b) for b in request["bitlinks"]], by_id)[:200]
+
+    return data_rows_rewrite(rows_of, recount=True)
+
+
+@mutant(
+    "bitlinks duplicates kept (the rows the answer holds, each as often as asked)",
+    witness=_batch(lambda d: _newest(d, 1) * 2),
+)
+def bitlinks_not_deduped() -> Wrap:
+    return _bitlinks_rows(lambda _d, bitlinks, by_id: [list(by_id[b]) for b in bitlinks if b in by_id])
+
+
+@mutant(
+    "bitlinks exported sorted, not in request order (the rows the answer holds)",
+    witness=_batch(lambda d: sorted(_newest(d, 5))[::-1]),
+)
+def bitlinks_sorted() -> Wrap:
+    return _bitlinks_rows(lambda _d, _b, by_id: [by_id[k] for k in sorted(by_id)])
+
+
+@mutant(
+    "bitlinks exports skip archived links (dropped from the rows the answer holds)",
+    witness=_batch(lambda d: _newest(d, 3, archived=True)),
+)
+def bitlinks_skip_archived() -> Wrap:
+    return _bitlinks_rows(
+        lambda d, _b, by_id: [row for k, row in by_id.items() if not (d.links.get(k) or {}).get("archived")]
+    )
 
 
 # --- filters --------------------------------------------------------------------------------
 
 
-def _with_filter(change: Callable[[Any], Any]) -> Callable[..., Any]:
-    def call(original: Any, self: Any, **kwargs: Any) -> Any:
-        kwargs["flt"] = change(kwargs["flt"])
-        return original(self, **kwargs)
+def _filter_change(change: Callable[[str, dict[str, Any]], dict[str, Any] | None]) -> Wrap:
+    """A request rewrite of `filter` (`change(export_type, filter)` returns the new filter or None)."""
 
-    return call
+    def rewrite(_scope: Scope, value: dict[str, Any]) -> dict[str, Any] | None:
+        filter_ = filter_of(value)
+        if filter_ is None:
+            return None
+        changed = change(str(value.get("export_type")), dict(filter_))
+        return None if changed is None else {**value, "filter": changed}
 
-
-@mutant("created_before is inclusive")
-def created_before_inclusive() -> None:
-    def change(f: Any) -> Any:
-        cb = f.created_before
-        return dataclasses.replace(f, created_before=cb + 1 if cb is not None else None)
-
-    _wrap_store("find_links", _with_filter(change))
-    _wrap_store("find_qr_codes", _with_filter(change))
+    return rewrite_request(rewrite)
 
 
-@mutant("created_after is exclusive")
-def created_after_exclusive() -> None:
-    def change(f: Any) -> Any:
-        ca = f.created_after
-        return dataclasses.replace(f, created_after=ca + 1 if ca is not None else None)
+def _bump(name: str) -> Wrap:
+    def change(_export_type: str, filter_: dict[str, Any]) -> dict[str, Any] | None:
+        if type(filter_.get(name)) is not int:
+            return None
+        return {**filter_, name: filter_[name] + 1}
 
-    _wrap_store("find_links", _with_filter(change))
-    _wrap_store("find_qr_codes", _with_filter(change))
-
-
-@mutant("archived defaults to both")
-def archived_default_both() -> None:
-    original = validation._to_request
-
-    def to_request(body: dict[str, Any]) -> Any:
-        req = original(body)
-        if req.filter is not None and "archived" not in (body.get("filter") or {}):
-            req = dataclasses.replace(req, filter=dataclasses.replace(req.filter, archived="both"))
-        return req
-
-    validation._to_request = to_request  # type: ignore[assignment]
+    return _filter_change(change)
 
 
-@mutant("archived 'on' returns everything")
-def archived_on_is_both() -> None:
-    change = _with_filter(lambda f: dataclasses.replace(f, archived="both") if f.archived == "on" else f)
-    _wrap_store("find_links", change)
-    _wrap_store("find_qr_codes", change)
+def _created(d: GroupData) -> int:
+    return int(d.links[_newest(d, 1)[0]]["created"])
 
 
-def _post_filter(keep: Callable[[Any, Any], bool], relax: Callable[[Any], Any]) -> Callable[..., Any]:
-    def call(original: Any, self: Any, **kwargs: Any) -> Any:
-        flt, limit = kwargs.pop("flt"), kwargs.pop("limit")
-        rows = original(self, flt=relax(flt), limit=10**9, **kwargs)
-        return [r for r in rows if keep(r, flt)][:limit]
+@mutant(
+    "created_before is inclusive",
+    witness=Witness(body=lambda d: {"export_type": LINKS, "filter": {"created_before": _created(d)}}),
+)
+def created_before_inclusive() -> Wrap:
+    return _bump("created_before")
 
-    return call
+
+@mutant(
+    "created_after is exclusive",
+    witness=Witness(body=lambda d: {"export_type": LINKS, "filter": {"created_after": _created(d)}}),
+)
+def created_after_exclusive() -> Wrap:
+    return _bump("created_after")
 
 
-@mutant("tags must ALL match")
-def tags_all() -> None:
-    _wrap_store(
-        "find_links",
-        _post_filter(lambda r, f: set(f.tags) <= set(r.tags), lambda f: f),
+@mutant("archived defaults to both", witness=LIST)
+def archived_default_both() -> Wrap:
+    return _filter_change(lambda _t, f: None if "archived" in f else {**f, "archived": "both"})
+
+
+@mutant("archived 'on' returns everything", witness=listing(filter={"archived": "on"}))
+def archived_on_is_both() -> Wrap:
+    return _filter_change(lambda _t, f: {**f, "archived": "both"} if f.get("archived") == "on" else None)
+
+
+def _link_filter(request: Any) -> dict[str, Any] | None:
+    """The filter of a request that selects links (a list of links, a batch by filter)."""
+    filter_ = filter_of(request)
+    return filter_ if filter_ is not None and request.get("export_type") in (LINKS, BATCH) else None
+
+
+def _post_filter(keep: Callable[[dict[str, Any], dict[str, Any]], bool]) -> Wrap:
+    """Link exports keep only the rows whose link passes `keep(link, filter)` as well (among the rows the
+    answer holds: a truncated answer is not filled up again)."""
+
+    def change(data: GroupData, _scope: Scope, request: Any, _head: list[str], rows: list[list[str]]) -> None:
+        filter_ = _link_filter(request)
+        if filter_ is not None:
+            rows[:] = [r for r in rows if keep(dict(data.links.get(ident(r[0])) or {"id": r[0]}), filter_)]
+
+    return data_rows_rewrite(change, recount=True)
+
+
+def _texts(link: dict[str, Any], *, tags: bool = True) -> list[str]:
+    return [
+        str(link.get("title") or ""),
+        str(link.get("long_url", "")),
+        str(link.get("id", "")),
+        *(link.get("tags") or [] if tags else []),
+    ]
+
+
+@mutant(
+    "tags must ALL match (among the rows of the ANY answer)",
+    witness=listing(filter={"tags": ["launch", "newsletter"]}),
+)
+def tags_all() -> Wrap:
+    def keep(link: dict[str, Any], filter_: dict[str, Any]) -> bool:
+        tags = filter_.get("tags")
+        return not isinstance(tags, list) or set(tags) <= set(link.get("tags") or [])
+
+    return _post_filter(keep)
+
+
+@mutant(
+    "tags compared case-insensitively (links; the filter asks every casing the group's links carry)",
+    witness=listing(filter={"tags": ["promo"]}),
+)
+def tags_case_insensitive() -> Wrap:
+    def wrap(app: App, fixture: Fixture) -> App:
+        def rewrite(scope: Scope, value: dict[str, Any]) -> dict[str, Any] | None:
+            filter_, data = _link_filter(value), group_data(fixture, group_of(scope))
+            tags = (filter_ or {}).get("tags")
+            if data is None or not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+                return None
+            carried = {t for link in data.links.values() for t in link.get("tags") or []}
+            wanted = {t.lower() for t in tags}
+            more = [t for t in sorted(carried) if t.lower() in wanted and t not in tags]
+            return {**value, "filter": {**filter_, "tags": [*tags, *more][:50]}} if more else None
+
+        return rewrite_request(rewrite)(app, fixture)
+
+    return wrap
+
+
+@mutant(
+    "query is case-sensitive (links; among the rows of the answer)",
+    witness=listing(filter={"query": "GRAND"}),
+)
+def query_case_sensitive() -> Wrap:
+    def keep(link: dict[str, Any], filter_: dict[str, Any]) -> bool:
+        query = filter_.get("query")
+        return not isinstance(query, str) or any(query in text for text in _texts(link))
+
+    return _post_filter(keep)
+
+
+@mutant(
+    "query ignores tags (links; among the rows of the answer)", witness=listing(filter={"query": "@partners"})
+)
+def query_ignores_tags() -> Wrap:
+    def keep(link: dict[str, Any], filter_: dict[str, Any]) -> bool:
+        query = filter_.get("query")
+        return not isinstance(query, str) or any(query.lower() in t.lower() for t in _texts(link, tags=False))
+
+    return _post_filter(keep)
+
+
+def _sort_key(data: GroupData) -> Callable[[list[str]], tuple[int, str]]:
+    def key(row: list[str]) -> tuple[int, str]:
+        link = data.links.get(ident(row[0])) or {}
+        return -int(link.get("created", 0)), ident(row[0])
+
+    return key
+
+
+@mutant(
+    "domain matches as a substring (links: the app asked once for each domain of the group that "
+    "contains it, the rows merged)",
+    witness=listing(filter={"domain": "ly"}),
+)
+def domain_substring() -> Wrap:
+    async def decide(app: App, fixture: Fixture, scope: Scope, body: bytes, first: Answer) -> Answer:
+        request = json.loads(body) if first.status == 200 else None
+        filter_, data = _link_filter(request), group_data(fixture, group_of(scope))
+        if filter_ is None or data is None or not isinstance(filter_.get("domain"), str):
+            return first
+        wanted = filter_["domain"].lower()
+        domains = sorted({k.split("/", 1)[0] for k in data.links if wanted in k.split("/", 1)[0].lower()})
+        value = first.json()
+        rows: dict[str, list[str]] = {}
+        more = False
+        for domain in domains:
+            asked = {**request, "filter": {**filter_, "domain": domain}}
+            answer = await ask(app, scope, json.dumps(asked).encode())
+            if answer.status == 200:
+                rows.update((ident(r[0]), r) for r in read_table(answer.json())[1:])
+                more = more or bool(answer.json()["truncated"])
+        merged = sorted(rows.values(), key=_sort_key(data))
+        cap = CAPS["unix_from" in value]
+        write_table(value, [value["columns"], *merged[:cap]], recount=True)
+        value["truncated"] = more or len(merged) > cap
+        return json_answer(200, value)
+
+    return reasking(decide)
+
+
+@mutant(
+    "domain compared case-sensitively (links; among the rows of the answer)",
+    witness=listing(filter={"domain": "BIT.LY"}),
+)
+def domain_case_sensitive() -> Wrap:
+    def keep(link: dict[str, Any], filter_: dict[str, Any]) -> bool:
+        domain = filter_.get("domain")
+        return not isinstance(domain, str) or str(link.get("id", "")).split("/", 1)[0] == domain
+
+    return _post_filter(keep)
+
+
+def _campaign(d: GroupData) -> dict[str, Any]:
+    return {"export_type": LINKS, "filter": {"campaign_guid": d.campaigns[0]}}
+
+
+@mutant("campaign_guid ignored on links", witness=Witness(body=_campaign))
+def campaign_ignored() -> Wrap:
+    return _filter_change(
+        lambda t, f: (
+            {k: v for k, v in f.items() if k != "campaign_guid"}
+            if t != QRS and "campaign_guid" in f
+            else None
+        )
     )
 
 
-@mutant("tags compared case-insensitively")
-def tags_case_insensitive() -> None:
-    def keep(r: Any, f: Any) -> bool:
-        return not f.tags or bool({t.lower() for t in f.tags} & {t.lower() for t in r.tags})
+@mutant(
+    "campaign_guid applied to QR codes (selects nothing)",
+    witness=Witness(body=lambda d: {"export_type": QRS, "filter": {"campaign_guid": d.campaigns[0]}}),
+)
+def campaign_applied_to_qr() -> Wrap:
+    def change(_scope: Scope, request: Any, body: dict[str, Any]) -> None:
+        if body.get("export_type") == QRS and (filter_of(request) or {}).get("campaign_guid"):
+            write_table(body, read_table(body)[:1], recount=True)
+            body["truncated"] = False
 
-    _wrap_store("find_links", _post_filter(keep, lambda f: dataclasses.replace(f, tags=())))
-
-
-@mutant("query is case-sensitive")
-def query_case_sensitive() -> None:
-    def keep(r: Any, f: Any) -> bool:
-        if f.query is None:
-            return True
-        return any(f.query in (x or "") for x in (r.title, r.long_url, r.id, *r.tags))
-
-    _wrap_store("find_links", _post_filter(keep, lambda f: f))
-
-
-@mutant("query ignores tags")
-def query_ignores_tags() -> None:
-    def keep(r: Any, f: Any) -> bool:
-        if f.query is None:
-            return True
-        return any(f.query.lower() in (x or "").lower() for x in (r.title, r.long_url, r.id))
-
-    _wrap_store("find_links", _post_filter(keep, lambda f: f))
-
-
-@mutant("domain matches as a substring")
-def domain_substring() -> None:
-    def keep(r: Any, f: Any) -> bool:
-        return f.domain is None or f.domain.lower() in r.id.split("/", 1)[0].lower()
-
-    _wrap_store("find_links", _post_filter(keep, lambda f: dataclasses.replace(f, domain=None)))
-
-
-@mutant("domain compared case-sensitively")
-def domain_case_sensitive() -> None:
-    def keep(r: Any, f: Any) -> bool:
-        return f.domain is None or f.domain == r.id.split("/", 1)[0]
-
-    _wrap_store("find_links", _post_filter(keep, lambda f: f))
-
-
-@mutant("campaign_guid ignored on links")
-def campaign_ignored() -> None:
-    _wrap_store("find_links", _with_filter(lambda f: dataclasses.replace(f, campaign_guid=None)))
-
-
-@mutant("campaign_guid applied to QR codes (selects nothing)")
-def campaign_applied_to_qr() -> None:
-    _wrap_store(
-        "find_qr_codes", lambda original, self, **kw: [] if kw["flt"].campaign_guid else original(self, **kw)
-    )
+    return rewrite_export(change)
 
 
 # --- metrics window and tiers ----------------------------------------------------------------
 
 
-@mutant("window not clamped to the tier")
-def window_not_clamped() -> None:
-    export.clamp_window = lambda *, requested, tier_start, now: requested or (tier_start, now)  # type: ignore[assignment]
+def _recount(
+    window: Callable[[Fixture, Scope, Any, dict[str, Any]], tuple[int, int] | None],
+    counted: Callable[[tuple[int, int]], tuple[int, int]] = lambda w: w,
+) -> Wrap:
+    """Exports with metrics: `window(fixture, scope, request, body)` is the effective window to echo (None:
+    the answer's), and metrics count the fixture's engagements in `counted(window)`."""
+
+    def wrap(app: App, fixture: Fixture) -> App:
+        def change(scope: Scope, request: Any, body: dict[str, Any]) -> None:
+            data = group_data(fixture, group_of(scope))
+            if data is None or "unix_from" not in body:
+                return
+            echoed = window(fixture, scope, request, body) or (body["unix_from"], body["unix_to"])
+            body["unix_from"], body["unix_to"] = echoed
+            table = read_table(body)
+            head = table[0]
+            for row in table[1:]:
+                counts = data.metrics(ident(row[0]), counted(echoed))
+                for k, name in enumerate(METRICS):
+                    row[head.index(name)] = str(counts[k])
+                if "total_engagements" in head:
+                    row[head.index("total_engagements")] = str(sum(counts))
+            write_table(body, table)
+
+        return rewrite_export(change)(app, fixture)
+
+    return wrap
 
 
-@mutant("window end exclusive")
-def window_end_exclusive() -> None:
-    original = store_db.Store.metrics
-    store_db.Store.metrics = lambda self, **kw: original(self, **{**kw, "end": kw["end"] - 1})  # type: ignore[method-assign]
+def _requested(request: Any) -> tuple[int, int] | None:
+    if (
+        isinstance(request, dict)
+        and type(request.get("unix_from")) is int
+        and type(request.get("unix_to")) is int
+    ):
+        return request["unix_from"], request["unix_to"]
+    return None
 
 
-@mutant("window start exclusive")
-def window_start_exclusive() -> None:
-    original = store_db.Store.metrics
-    store_db.Store.metrics = lambda self, **kw: original(self, **{**kw, "start": kw["start"] + 1})  # type: ignore[method-assign]
+@mutant(
+    "window not clamped to the tier",
+    witness=Witness(body=lambda d: {**_window_batch(d), "unix_from": 0, "unix_to": 10**12}),
+)
+def window_not_clamped() -> Wrap:
+    return _recount(lambda _f, _s, request, _b: _requested(request))
 
 
-@mutant("effective window not echoed")
-def window_not_echoed() -> None:
-    def change(body: dict[str, Any], _req: Any) -> None:
+@mutant("window end exclusive", witness=Witness(body=_window_batch))
+def window_end_exclusive() -> Wrap:
+    return _recount(lambda *_: None, lambda w: (w[0], w[1] - 1))
+
+
+@mutant("window start exclusive", witness=Witness(body=_window_batch))
+def window_start_exclusive() -> Wrap:
+    return _recount(lambda *_: None, lambda w: (w[0] + 1, w[1]))
+
+
+@mutant("effective window not echoed", witness=BATCH_ALL)
+def window_not_echoed() -> Wrap:
+    def change(_scope: Scope, _request: Any, body: dict[str, Any]) -> None:
         body.pop("unix_from", None)
         body.pop("unix_to", None)
 
-    _wrap_body(change)
+    return rewrite_export(change)
 
 
-@mutant("window echoed without metrics")
-def window_echo_without_metrics() -> None:
-    def change(body: dict[str, Any], req: Any) -> None:
-        if not req.metrics and req.window is not None:
-            body["unix_from"], body["unix_to"] = req.window
+@mutant("window echoed without metrics", witness=listing(unix_from=0, unix_to=1))
+def window_echo_without_metrics() -> Wrap:
+    def change(_scope: Scope, request: Any, body: dict[str, Any]) -> None:
+        if not metrics_asked(request) and _requested(request) is not None:
+            body["unix_from"], body["unix_to"] = _requested(request)
 
-    _wrap_body(change)
-
-
-@mutant("core tier gets 31 days")
-def tier_days_wrong() -> None:
-    original = export.tier_window
-
-    def window(*, tier: str, now: int) -> Any:
-        bounds = original(tier=tier, now=now)
-        return (bounds[0] - 86400, bounds[1]) if bounds and tier == "core" else bounds
-
-    export.tier_window = window  # type: ignore[assignment]
+    return rewrite_export(change)
 
 
-@mutant("free tier gets metrics")
-def free_tier_metrics() -> None:
-    original = export.tier_window
-    export.tier_window = lambda *, tier, now: original(tier="core" if tier == "free" else tier, now=now)  # type: ignore[assignment]
+@mutant("core tier gets 31 days", witness=Witness(body={"export_type": BATCH, "filter": {}}, tier="core"))
+def tier_days_wrong() -> Wrap:
+    def window(fixture: Fixture, scope: Scope, request: Any, body: dict[str, Any]) -> tuple[int, int] | None:
+        record = token_record(fixture, scope)
+        if record is None or record["tier"] != "core" or "now" not in fixture:
+            return None
+        now = int(fixture["now"])
+        start = now - 31 * 86400
+        lo, hi = _requested(request) or (start, now)
+        return min(max(lo, start), now), max(min(hi, now), start)
+
+    return _recount(window)
+
+
+async def _as_tier(app: App, fixture: Fixture, scope: Scope, body: bytes, tier: str) -> Answer | None:
+    token = token_of_tier(fixture, tier, group_of(scope))
+    if token is None:
+        return None
+    return await ask(app, with_header(scope, b"authorization", f"Bearer {token}".encode()), body)
+
+
+@mutant(
+    "free tier gets metrics (a 402 asked again with a core token of the group)",
+    witness=Witness(body={"export_type": BATCH, "filter": {}}, tier="free"),
+)
+def free_tier_metrics() -> Wrap:
+    async def decide(app: App, fixture: Fixture, scope: Scope, body: bytes, first: Answer) -> Answer:
+        if first.status != 402:
+            return first
+        return await _as_tier(app, fixture, scope, body, "core") or first
+
+    return reasking(decide)
 
 
 # --- validation -----------------------------------------------------------------------------
 
-
-def _wrap_parse(prepare: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-    original = app_module.parse_request
-    app_module.parse_request = lambda body: original(prepare(body))  # type: ignore[assignment]
+TOP_LEVEL = ("export_type", "bitlinks", "filter", "include_metrics", "unix_from", "unix_to")
+FILTER_FIELDS = ("query", "archived", "tags", "domain", "campaign_guid", "created_after", "created_before")
 
 
-@mutant("unknown top-level fields accepted")
-def unknown_fields_accepted() -> None:
-    known = set(validation.TOP_LEVEL_ORDER)
-    _wrap_parse(lambda body: {k: v for k, v in body.items() if k in known})
+def _changed(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any] | None:
+    return None if new == old and list(new) == list(old) else new
 
 
-@mutant("unknown filter fields accepted")
-def unknown_filter_fields_accepted() -> None:
-    known = set(validation.FILTER_ORDER)
-
-    def prepare(body: dict[str, Any]) -> dict[str, Any]:
-        if isinstance(body.get("filter"), dict):
-            body = {**body, "filter": {k: v for k, v in body["filter"].items() if k in known}}
-        return body
-
-    _wrap_parse(prepare)
+@mutant("unknown top-level fields accepted", witness=listing(colour="red"))
+def unknown_fields_accepted() -> Wrap:
+    return rewrite_request(lambda _s, body: _changed({k: v for k, v in body.items() if k in TOP_LEVEL}, body))
 
 
-@mutant("one window bound alone accepted")
-def window_pair_not_enforced() -> None:
-    def prepare(body: dict[str, Any]) -> dict[str, Any]:
+@mutant("unknown filter fields accepted", witness=listing(filter={"colour": "red"}))
+def unknown_filter_fields_accepted() -> Wrap:
+    return _filter_change(lambda _t, f: _changed({k: v for k, v in f.items() if k in FILTER_FIELDS}, f))
+
+
+@mutant("one window bound alone accepted", witness=listing(unix_from=0))
+def window_pair_not_enforced() -> Wrap:
+    def change(_scope: Scope, body: dict[str, Any]) -> dict[str, Any] | None:
         if ("unix_from" in body) != ("unix_to" in body):
-            body = {k: v for k, v in body.items() if k not in ("unix_from", "unix_to")}
-        return body
+            return {k: v for k, v in body.items() if k not in ("unix_from", "unix_to")}
+        return None
 
-    _wrap_parse(prepare)
+    return rewrite_request(change)
 
 
-@mutant("unix_from > unix_to accepted")
-def window_order_not_enforced() -> None:
-    def prepare(body: dict[str, Any]) -> dict[str, Any]:
+@mutant("unix_from > unix_to accepted", witness=listing(unix_from=2, unix_to=1))
+def window_order_not_enforced() -> Wrap:
+    def change(_scope: Scope, body: dict[str, Any]) -> dict[str, Any] | None:
         lo, hi = body.get("unix_from"), body.get("unix_to")
         if type(lo) is int and type(hi) is int and lo > hi:
-            body = {**body, "unix_from": hi, "unix_to": lo}
-        return body
+            return {**body, "unix_from": hi, "unix_to": lo}
+        return None
 
-    _wrap_parse(prepare)
+    return rewrite_request(change)
 
 
-@mutant("bitlinks with a scheme accepted")
-def bitlink_scheme_accepted() -> None:
-    def prepare(body: dict[str, Any]) -> dict[str, Any]:
+@mutant("bitlinks with a scheme accepted", witness=_batch(lambda d: ["https://" + _newest(d, 1)[0]]))
+def bitlink_scheme_accepted() -> Wrap:
+    def change(_scope: Scope, body: dict[str, Any]) -> dict[str, Any] | None:
         if isinstance(body.get("bitlinks"), list):
-            strip = lambda b: b.split("://", 1)[-1] if isinstance(b, str) else b  # noqa: E731
-            body = {**body, "bitlinks": [strip(b) for b in body["bitlinks"]]}
-        return body
+            stripped = [b.split("://", 1)[-1] if isinstance(b, str) else b for b in body["bitlinks"]]
+            return _changed({**body, "bitlinks": stripped}, body)
+        return None
 
-    _wrap_parse(prepare)
-
-
-@mutant("bitlinks and filter together accepted (filter wins)")
-def bitlinks_with_filter_accepted() -> None:
-    _wrap_parse(lambda body: {k: v for k, v in body.items() if k != "bitlinks"} if "filter" in body else body)
+    return rewrite_request(change)
 
 
-@mutant("list export without filter accepted")
-def list_without_filter_accepted() -> None:
-    _wrap_parse(
-        lambda body: (
-            {**body, "filter": {}}
-            if "filter" not in body
-            and "export_type" in body
-            and body["export_type"] != "link_engagements_batch"
-            else body
+@mutant(
+    "bitlinks and filter together accepted (filter wins)", witness=_batch(lambda d: _newest(d, 1), filter={})
+)
+def bitlinks_with_filter_accepted() -> Wrap:
+    return rewrite_request(
+        lambda _s, body: (
+            {k: v for k, v in body.items() if k != "bitlinks"}
+            if "filter" in body and "bitlinks" in body
+            else None
         )
     )
 
 
-@mutant("float integers accepted (10.0)")
-def float_integers_accepted() -> None:
+@mutant("list export without filter accepted", witness=Witness(body={"export_type": LINKS}))
+def list_without_filter_accepted() -> Wrap:
+    def change(_scope: Scope, body: dict[str, Any]) -> dict[str, Any] | None:
+        if "filter" not in body and "export_type" in body and body["export_type"] != BATCH:
+            return {**body, "filter": {}}
+        return None
+
+    return rewrite_request(change)
+
+
+@mutant("float integers accepted (10.0)", witness=listing(unix_from=10.0, unix_to=20))
+def float_integers_accepted() -> Wrap:
     def fix(v: Any) -> Any:
         if isinstance(v, float) and v.is_integer():
             return int(v)
@@ -537,129 +845,183 @@ def float_integers_accepted() -> None:
             return {k: fix(x) for k, x in v.items()}
         return v
 
-    _wrap_parse(fix)
+    def change(_scope: Scope, body: dict[str, Any]) -> dict[str, Any] | None:
+        fixed = fix(body)
+        return fixed if json.dumps(fixed) != json.dumps(body) else None
+
+    return rewrite_request(change)
 
 
-@mutant("query over 256 characters accepted")
-def query_length_unbounded() -> None:
-    def prepare(body: dict[str, Any]) -> dict[str, Any]:
-        f = body.get("filter")
-        if isinstance(f, dict) and isinstance(f.get("query"), str):
-            body = {**body, "filter": {**f, "query": f["query"][:256]}}
-        return body
+@mutant("query over 256 characters accepted", witness=listing(filter={"query": "x" * 257}))
+def query_length_unbounded() -> Wrap:
+    def change(_export_type: str, filter_: dict[str, Any]) -> dict[str, Any] | None:
+        query = filter_.get("query")
+        return {**filter_, "query": query[:256]} if isinstance(query, str) and len(query) > 256 else None
 
-    _wrap_parse(prepare)
+    return _filter_change(change)
 
 
-@mutant("first offending field named out of rule order")
-def error_message_wrong_field() -> None:
-    original = errors.bad_request
-    validation.bad_request = lambda problems: original(list(reversed(problems)))  # type: ignore[assignment]
+def _name(path: str) -> str:
+    """§7's `INVALID_ARG_<FIELD>` of a JSON path."""
+    bare = "".join(part.split("]", 1)[-1] for part in path.split("["))
+    return "INVALID_ARG_" + "".join(c.upper() if c.isascii() and c.isalnum() else "_" for c in bare)
 
 
-@mutant("errors[] reports only the first field")
-def errors_only_first() -> None:
-    original = errors.bad_request
-    validation.bad_request = lambda problems: original(problems[:1])  # type: ignore[assignment]
+TWO_BAD = listing(filter={"archived": "x"}, include_metrics="y")
 
 
-@mutant("error resource is 'bitlinks'")
-def error_resource_wrong() -> None:
-    original = errors.ApiError.body
+def _invalid_args(change: Callable[[dict[str, Any]], None]) -> Wrap:
+    """400 `INVALID_ARG_*` answers edited by `change(body)`."""
 
-    def body(self: Any) -> dict[str, object]:
-        out = original(self)
-        out["resource"] = "bitlinks"
-        return out
+    def edit(status: int, headers: Headers, body: dict[str, Any]) -> tuple[int, Headers, dict[str, Any]]:
+        if status == 400 and str(body.get("message", "")).startswith("INVALID_ARG_") and body.get("errors"):
+            change(body)
+        return status, headers, body
 
-    errors.ApiError.body = body  # type: ignore[method-assign]
+    return rewrite_errors(edit)
+
+
+@mutant(
+    "first offending field named out of rule order (the last one named; errors[] reversed)", witness=TWO_BAD
+)
+def error_message_wrong_field() -> Wrap:
+    def change(body: dict[str, Any]) -> None:
+        body["errors"] = body["errors"][::-1]
+        body["message"] = _name(str(body["errors"][0]["field"]))
+
+    return _invalid_args(change)
+
+
+@mutant("errors[] reports only the first field", witness=TWO_BAD)
+def errors_only_first() -> Wrap:
+    return _invalid_args(lambda body: body.__setitem__("errors", body["errors"][:1]))
+
+
+@mutant("error resource is 'bitlinks'", witness=Witness(body={}))
+def error_resource_wrong() -> Wrap:
+    return rewrite_errors(lambda status, headers, body: (status, headers, {**body, "resource": "bitlinks"}))
 
 
 # --- statuses and transport --------------------------------------------------------------------
 
-
-@mutant("404 for a group that does not exist")
-def missing_group_404() -> None:
-    original = app_module.ExportsApp._authorise
-
-    def authorise(self: Any, header: Any, group: Any) -> Any:
-        if group is None or not self.config.store.has_group(group):
-            raise errors.not_found()
-        return original(self, header, group)
-
-    app_module.ExportsApp._authorise = authorise  # type: ignore[method-assign]
+MISSING_GROUP = Witness(body={"export_type": LINKS, "filter": {}}, path="/v4/groups/Bn0SuchGroup/exports")
 
 
-@mutant("500 on malformed JSON")
-def malformed_json_500() -> None:
-    original = app_module._parse_json
+def _missing_group(answer: Callable[[App, Scope], Any]) -> Wrap:
+    """A 403 for a group the fixture does not have answered by `answer(app, scope)` instead."""
 
-    def parse(raw: bytes) -> Any:
+    async def decide(app: App, fixture: Fixture, scope: Scope, body: bytes, first: Answer) -> Answer:
+        group = raw_group_of(scope)
+        if first.status != 403 or (group is not None and group_data(fixture, group) is not None):
+            return first
+        return await answer(app, scope)
+
+    return reasking(decide)
+
+
+@mutant(
+    "404 for a group that does not exist (after the `Prefer` faults, before the token)", witness=MISSING_GROUP
+)
+def missing_group_404() -> Wrap:
+    async def not_found(app: App, scope: Scope) -> Answer:
+        return await ask(app, {**scope, "path": "/v4/no-such-path", "raw_path": b"/v4/no-such-path"}, b"")
+
+    return _missing_group(not_found)
+
+
+@mutant("500 on malformed JSON", witness=Witness(raw=b"{"))
+def malformed_json_500() -> Wrap:
+    def change(status: int, headers: Headers, body: dict[str, Any]) -> tuple[int, Headers, dict[str, Any]]:
+        if status == 400 and body.get("message") == "INVALID_JSON":
+            return 500, headers, error_body("INTERNAL_ERROR", "An internal error occurred.")
+        return status, headers, body
+
+    return rewrite_errors(change)
+
+
+@mutant(
+    "Content-Type not checked",
+    witness=Witness(body={"export_type": LINKS, "filter": {}}, headers=(("content-type", "text/plain"),)),
+)
+def content_type_unchecked() -> Wrap:
+    return rewrite_scope(lambda scope: with_header(scope, b"content-type", b"application/json"))
+
+
+@mutant(
+    "no body size limit (a body over 1 MiB reaches the app re-encoded without whitespace, or as '{' "
+    "when it is not JSON)",
+    witness=Witness(raw=b'{"export_type": "links_list", "filter": {}}' + b" " * (1 << 20)),
+)
+def no_body_limit() -> Wrap:
+    limit = figures().max_body_bytes
+
+    def shrink(_scope: Scope, body: bytes) -> bytes:
+        if len(body) <= limit:
+            return body
         try:
-            return original(raw)
-        except errors.ApiError as exc:
-            if exc.message == "INVALID_JSON":
-                raise errors.internal_error() from exc
-            raise
+            return json.dumps(json.loads(body.decode("utf-8")), separators=(",", ":")).encode()
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return b"{"
 
-    app_module._parse_json = parse  # type: ignore[assignment]
+    return lambda app, _fixture: rewrite_request_bodies(app, shrink)
 
 
-@mutant("Content-Type not checked")
-def content_type_unchecked() -> None:
-    app_module.is_json_media_type = lambda header: True  # type: ignore[assignment]
+UNKNOWN_BITLINKS = _batch(lambda _d: ["bit.ly/n0SuchLink1", "bit.ly/n0SuchLink2"])
 
 
-@mutant("no body size limit")
-def no_body_limit() -> None:
-    original = app_module.ExportsApp.__init__
-
-    def init(self: Any, config: Any) -> None:
-        original(self, config)
-        self._max_body = 1 << 30
-
-    app_module.ExportsApp.__init__ = init  # type: ignore[method-assign]
-
-
-@mutant("422 lists only the first unknown bitlink")
-def unprocessable_only_first() -> None:
-    original = errors.unprocessable
-    export.unprocessable = lambda problems: original(problems[:1])  # type: ignore[assignment]
+@mutant("422 lists only the first unknown bitlink", witness=UNKNOWN_BITLINKS)
+def unprocessable_only_first() -> Wrap:
+    return rewrite_errors(
+        lambda status, headers, body: (
+            status,
+            headers,
+            {**body, "errors": body["errors"][:1]} if status == 422 else body,
+        )
+    )
 
 
-@mutant("unknown bitlinks answer 400")
-def unknown_bitlinks_400() -> None:
-    export.unprocessable = lambda problems: errors.bad_request(problems)  # type: ignore[assignment]
+@mutant("unknown bitlinks answer 400", witness=UNKNOWN_BITLINKS)
+def unknown_bitlinks_400() -> Wrap:
+    def change(status: int, headers: Headers, body: dict[str, Any]) -> tuple[int, Headers, dict[str, Any]]:
+        if status == 422 and body.get("errors"):
+            first = str(body["errors"][0]["field"])
+            return (
+                400,
+                headers,
+                {**body, "message": _name(first), "description": "The value provided is invalid."},
+            )
+        return status, headers, body
+
+    return rewrite_errors(change)
 
 
-@mutant("405 without an Allow header")
-def method_not_allowed_no_allow() -> None:
-    original = errors.method_not_allowed
-
-    def mna() -> errors.ApiError:
-        err = original()
-        err.headers = {}
-        return err
-
-    app_module.errors.method_not_allowed = mna  # type: ignore[assignment]
+@mutant("405 without an Allow header", witness=Witness(method="GET"))
+def method_not_allowed_no_allow() -> Wrap:
+    return rewrite_errors(
+        lambda status, headers, body: (status, without(headers, b"allow") if status == 405 else headers, body)
+    )
 
 
-@mutant("402 checked after 422")
-def upgrade_after_resolution() -> None:
-    original = export.build_export
+@mutant(
+    "402 checked after 422 (a 402 asked again with a core token of the group; its 422 answered)",
+    witness=Witness(body={"export_type": BATCH, "bitlinks": ["bit.ly/n0SuchLink1"]}, tier="free"),
+)
+def upgrade_after_resolution() -> Wrap:
+    async def decide(app: App, fixture: Fixture, scope: Scope, body: bytes, first: Answer) -> Answer:
+        if first.status != 402:
+            return first
+        again = await _as_tier(app, fixture, scope, body, "core")
+        return again if again is not None and again.status == 422 else first
 
-    def build(*, request: Any, store: Any, group: str, tier: str, now: int) -> Any:
-        if request.bitlinks is not None:
-            export.resolve_bitlinks(store=store, group=group, bitlinks=request.bitlinks)
-        return original(request=request, store=store, group=group, tier=tier, now=now)
-
-    app_module.build_export = build  # type: ignore[assignment]
+    return reasking(decide)
 
 
-@mutant("metrics summed over all time, ignoring the window")
-def metrics_ignore_window() -> None:
-    original = store_db.Store.metrics
-    store_db.Store.metrics = lambda self, **kw: original(self, **{**kw, "start": 0, "end": 10**12})  # type: ignore[method-assign]
+@mutant(
+    "metrics summed over all time, ignoring the window (the window still echoed)",
+    witness=Witness(body=_window_batch),
+)
+def metrics_ignore_window() -> Wrap:
+    return _recount(lambda *_: None, lambda _w: (0, 10**12))
 
 
 # more mutants, registered on import

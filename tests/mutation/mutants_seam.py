@@ -1,87 +1,53 @@
-"""Mutants built through the server's declared seam: ASGI middleware around the reference app, given
-the fixture it serves (`exports-server`'s `main(..., wrap=...)`). None of them patches a name inside
-the server, so no rename there can disarm one. One mutant per rule the suite's blind spots used to miss.
+"""More mutants, one per rule the suite's blind spots used to miss: middleware through the server's
+seam like every mutant (see `seam.py`), given the fixture it serves.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import csv
-import io
 import json
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from mutants import mutant
-
-sys.path.insert(0, str(Path(__file__).parent.parent / "variants"))
-
-from middleware import (  # noqa: E402
+from seam import (
     App,
-    Headers,
+    Fixture,
     Scope,
+    Witness,
+    Wrap,
+    group_data,
     header,
+    mutant,
     rewrite_json_bodies,
-    rewrite_request_bodies,
-    rewrite_responses,
+    rewrite_request,
 )
+from seam import csv_rewrite as _csv_rewrite
+from seam import group_of as _group_of
+from seam import remember_requests as _remember_requests
+from seam import request_json as _request_json
 
-from bitly_exports_contract.kit.fixture import group_data  # noqa: E402
-
-Fixture = dict[str, Any]
-Wrap = Callable[[App, Fixture], App]
 METRICS = ("clicks", "scans", "button_clicks")
+BATCH, LINKS, QRS = "link_engagements_batch", "links_list", "qr_codes_list"
+LIST = Witness(body={"export_type": LINKS, "filter": {}})
+MISSING_GROUP = "/v4/groups/Bn0SuchGroup/exports"
 
 
-def _request_json(scope: Scope) -> Any:
-    return scope.get("state", {}).get("request_json")
-
-
-def _remember_requests(app: App) -> App:
-    """Keep each request's JSON body in its scope, for the rewrites of its answer."""
-
-    def remember(scope: Scope, body: bytes) -> bytes:
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            parsed = None
-        scope.setdefault("state", {})["request_json"] = parsed
-        return body
-
-    return rewrite_request_bodies(app, remember)
-
-
-def _csv_rewrite(app: App, change: Callable[[Scope, Any, list[str], list[list[str]]], None]) -> App:
-    """Middleware that edits the CSV rows of every 200 export (`change(scope, request, header, rows)`)."""
-
-    def rewrite(scope: Scope, status: int, headers: Headers, body: bytes) -> tuple[int, Headers, bytes]:
-        if status != 200:
-            return status, headers, body
-        value = json.loads(body)
-        raw = base64.b64decode(value["data_uri"].split(",", 1)[1])
-        table = list(csv.reader(io.StringIO(raw.decode("utf-8"), newline="")))
-        change(scope, _request_json(scope), table[0], table[1:])
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\r\n").writerows(table)
-        data = out.getvalue().encode("utf-8")
-        value["data_uri"] = "data:text/csv;base64," + base64.b64encode(data).decode()
-        value["size_bytes"] = len(data)
-        return status, headers, json.dumps(value).encode()
-
-    return _remember_requests(rewrite_responses(app, rewrite))
-
-
-def _group_of(scope: Scope) -> str:
-    return str(scope.get("path", "")).split("/")[3] if str(scope.get("path", "")).count("/") >= 4 else ""
+def _qr_bitlink(data: Any) -> list[str]:
+    """The bitlink of the group's first QR code (by id) that has one and engagements."""
+    return [
+        str(qr["bitlink"])
+        for k, qr in sorted(data.qr_codes.items())
+        if qr.get("bitlink") and k in data.series
+    ][:1]
 
 
 # --- metrics: which target an engagement counts for, QR codes' window ----------------------------
 
 
-@mutant("a link's metrics also count the engagements of the QR codes that point to it")
+@mutant(
+    "a link's metrics also count the engagements of the QR codes that point to it",
+    witness=Witness(body=lambda d: {"export_type": BATCH, "bitlinks": _qr_bitlink(d)}),
+)
 def engagements_counted_for_the_qr_codes_bitlink() -> Wrap:
     def wrap(app: App, fixture: Fixture) -> App:
         def change(scope: Scope, request: Any, head: list[str], rows: list[list[str]]) -> None:
@@ -104,7 +70,12 @@ def engagements_counted_for_the_qr_codes_bitlink() -> Wrap:
     return wrap
 
 
-@mutant("QR codes' metrics count every engagement, whatever the window")
+@mutant(
+    "QR codes' metrics count every engagement, whatever the window",
+    witness=Witness(
+        body={"export_type": QRS, "filter": {}, "include_metrics": True, "unix_from": 0, "unix_to": 0}
+    ),
+)
 def qr_metrics_ignore_the_window() -> Wrap:
     def wrap(app: App, fixture: Fixture) -> App:
         def change(scope: Scope, request: Any, head: list[str], rows: list[list[str]]) -> None:
@@ -124,7 +95,10 @@ def qr_metrics_ignore_the_window() -> Wrap:
 # --- cells: QR destination, the formula guard ----------------------------------------------------
 
 
-@mutant("a QR code with a bitlink shows its long URL and never matches a domain filter")
+@mutant(
+    "a QR code with a bitlink shows its long URL and never matches a domain filter",
+    witness=Witness(body={"export_type": QRS, "filter": {}}),
+)
 def qr_destination_hides_the_bitlink() -> Wrap:
     def wrap(app: App, fixture: Fixture) -> App:
         def change(scope: Scope, request: Any, head: list[str], rows: list[list[str]]) -> None:
@@ -144,7 +118,7 @@ def qr_destination_hides_the_bitlink() -> Wrap:
     return wrap
 
 
-@mutant("the formula guard writes two quotes")
+@mutant("the formula guard writes two quotes", witness=LIST)
 def formula_guard_doubled() -> Wrap:
     def wrap(app: App, _fixture: Fixture) -> App:
         def change(scope: Scope, request: Any, head: list[str], rows: list[list[str]]) -> None:
@@ -158,7 +132,10 @@ def formula_guard_doubled() -> Wrap:
     return wrap
 
 
-@mutant("the formula guard also quotes cells that begin with a digit or a double quote")
+@mutant(
+    "the formula guard also quotes cells that begin with a digit or a double quote",
+    witness=Witness(body={"export_type": LINKS, "filter": {"archived": "both"}}),
+)
 def formula_guard_overreaches() -> Wrap:
     def wrap(app: App, _fixture: Fixture) -> App:
         def change(scope: Scope, request: Any, head: list[str], rows: list[list[str]]) -> None:
@@ -176,23 +153,20 @@ def formula_guard_overreaches() -> Wrap:
 
 
 def _rewrite_request(change: Callable[[dict[str, Any]], None]) -> Wrap:
-    def wrap(app: App, _fixture: Fixture) -> App:
-        def rewrite(_scope: Scope, body: bytes) -> bytes:
-            try:
-                value = json.loads(body)
-            except ValueError:
-                return body
-            if isinstance(value, dict):
-                change(value)
-                return json.dumps(value).encode()
-            return body
+    """`seam.rewrite_request` for a change made in place (the body reaches the app unchanged when it is)."""
 
-        return rewrite_request_bodies(app, rewrite)
+    def changed(_scope: Scope, value: dict[str, Any]) -> dict[str, Any] | None:
+        before = json.dumps(value)
+        change(value)
+        return value if json.dumps(value) != before else None
 
-    return wrap
+    return rewrite_request(changed)
 
 
-@mutant("a known campaign selects the links of the group's next campaign")
+@mutant(
+    "a known campaign selects the links of the group's next campaign",
+    witness=Witness(body=lambda d: {"export_type": LINKS, "filter": {"campaign_guid": d.campaigns[0]}}),
+)
 def campaign_selects_another_campaign() -> Wrap:
     def wrap(app: App, fixture: Fixture) -> App:
         following: dict[str, str] = {}
@@ -202,7 +176,11 @@ def campaign_selects_another_campaign() -> Wrap:
 
         def change(value: dict[str, Any]) -> None:
             filter_ = value.get("filter")
-            if isinstance(filter_, dict) and filter_.get("campaign_guid") in following:
+            if (
+                isinstance(filter_, dict)
+                and isinstance(filter_.get("campaign_guid"), str)
+                and filter_["campaign_guid"] in following
+            ):
                 filter_["campaign_guid"] = following[filter_["campaign_guid"]]
 
         return _rewrite_request(change)(app, fixture)
@@ -210,7 +188,10 @@ def campaign_selects_another_campaign() -> Wrap:
     return wrap
 
 
-@mutant("a batch export by filter applies only `archived` and the created window")
+@mutant(
+    "a batch export by filter applies only `archived` and the created window",
+    witness=Witness(body={"export_type": BATCH, "filter": {"query": "grand"}}),
+)
 def batch_filter_ignores_search_fields() -> Wrap:
     def change(value: dict[str, Any]) -> None:
         filter_ = value.get("filter")
@@ -222,7 +203,10 @@ def batch_filter_ignores_search_fields() -> Wrap:
     return _rewrite_request(change)
 
 
-@mutant("a created_* bound past int64 is refused as out of range")
+@mutant(
+    "a created_* bound past int64 is refused as out of range",
+    witness=Witness(body={"export_type": LINKS, "filter": {"created_after": 2**64}}),
+)
 def huge_created_bounds_refused() -> Wrap:
     def change(value: dict[str, Any]) -> None:
         filter_ = value.get("filter")
@@ -274,7 +258,10 @@ def _before_403(status: int, message: str, applies: Callable[[str | None, Any], 
     return wrap
 
 
-@mutant("the tier (402) is decided before the group (403)")
+@mutant(
+    "the tier (402) is decided before the group (403)",
+    witness=Witness(body={"export_type": BATCH, "filter": {}}, tier="free", path=MISSING_GROUP),
+)
 def upgrade_before_forbidden() -> Wrap:
     def applies(tier: str | None, request: Any) -> bool:
         metrics = isinstance(request, dict) and (
@@ -285,7 +272,10 @@ def upgrade_before_forbidden() -> Wrap:
     return _before_403(402, "UPGRADE_REQUIRED", applies)
 
 
-@mutant("bitlink resolution (422) is decided before the group (403)")
+@mutant(
+    "bitlink resolution (422) is decided before the group (403)",
+    witness=Witness(body={"export_type": BATCH, "bitlinks": ["bit.ly/n0SuchLink1"]}, path=MISSING_GROUP),
+)
 def resolution_before_forbidden() -> Wrap:
     def applies(tier: str | None, request: Any) -> bool:
         return (
@@ -297,7 +287,10 @@ def resolution_before_forbidden() -> Wrap:
     return _before_403(422, "UNPROCESSABLE_ENTITY", applies)
 
 
-@mutant("inside `filter`, `message` names the last offending field, not the first in rule order")
+@mutant(
+    "inside `filter`, `message` names the last offending field, not the first in rule order",
+    witness=Witness(body={"export_type": LINKS, "filter": {"archived": "x", "tags": "y"}}),
+)
 def filter_message_names_the_last() -> Wrap:
     def wrap(app: App, _fixture: Fixture) -> App:
         def change(_scope: Scope, status: int, value: Any) -> Any:
@@ -319,7 +312,10 @@ def filter_message_names_the_last() -> Wrap:
     return wrap
 
 
-@mutant("when `bitlinks` is too long, its malformed items go unreported")
+@mutant(
+    "when `bitlinks` is too long, its malformed items go unreported",
+    witness=Witness(body={"export_type": BATCH, "bitlinks": ["https://bit.ly/x"] * 1001}),
+)
 def bitlinks_size_hides_items() -> Wrap:
     def wrap(app: App, _fixture: Fixture) -> App:
         def change(_scope: Scope, status: int, value: Any) -> Any:
@@ -339,7 +335,10 @@ def bitlinks_size_hides_items() -> Wrap:
 # --- bytes, Prefer -------------------------------------------------------------------------------
 
 
-@mutant("every other answer to the same request has a trailing space in its first title")
+@mutant(
+    "every other answer to the same request has a trailing space in its first title",
+    witness=Witness(body={"export_type": LINKS, "filter": {}}, repeat=2),
+)
 def answers_vary_between_calls() -> Wrap:
     def wrap(app: App, _fixture: Fixture) -> App:
         seen: dict[str, int] = {}
@@ -375,17 +374,28 @@ def _strip_prefer(change: Callable[[str], str | None]) -> Wrap:
     return wrap
 
 
-@mutant("`Prefer` fault switches are ignored")
+@mutant(
+    "`Prefer` fault switches are ignored",
+    witness=Witness(body={"export_type": LINKS, "filter": {}}, headers=(("prefer", "code=503"),)),
+)
 def prefer_ignored() -> Wrap:
     return _strip_prefer(lambda _value: None)
 
 
-@mutant("only the first of several preferences in one `Prefer` header is honoured")
+@mutant(
+    "only the first of several preferences in one `Prefer` header is honoured",
+    witness=Witness(
+        body={"export_type": LINKS, "filter": {}}, headers=(("prefer", "latency_ms=1, code=503"),)
+    ),
+)
 def prefer_only_the_first() -> Wrap:
     return _strip_prefer(lambda value: value.split(",")[0])
 
 
-@mutant("`latency_ms` is not capped at 10000")
+@mutant(
+    "`latency_ms` is not capped at 10000",
+    witness=Witness(body={"export_type": LINKS, "filter": {}}, headers=(("prefer", "latency_ms=20000"),)),
+)
 def prefer_latency_uncapped() -> Wrap:
     def wrap(app: App, _fixture: Fixture) -> App:
         async def wrapped(scope: Scope, receive: Any, send: Any) -> None:

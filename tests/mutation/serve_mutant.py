@@ -1,8 +1,8 @@
-"""Start `exports-server serve` with one mutant applied: `python serve_mutant.py NAME FIXTURE [serve args]`.
+"""Start `exports-server serve` with one mutant: `python serve_mutant.py NAME FIXTURE [serve args]`.
 
-A mutant either patches the server's modules (the older ones) or returns a factory of ASGI middleware,
-which goes around the app through `exports-server`'s declared seam (`main(..., wrap=...)`) and is
-given the fixture the server loads.
+A mutant is a factory of ASGI middleware `wrap(app, fixture) -> app` (see `seam.py`); it goes around
+the reference app through `exports-server`'s declared seam (`main(..., wrap=...)`), one worker, and is
+given the fixture the server loads. "none" serves the reference server unchanged.
 """
 
 from __future__ import annotations
