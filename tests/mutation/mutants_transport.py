@@ -42,7 +42,7 @@ LIST = {"export_type": LINKS, "filter": {}}
 
 @mutant(
     "Bearer scheme compared case-sensitively (an Authorization not starting 'Bearer ' is dropped)",
-    witness=Witness(body=LIST, headers=(("authorization", "bearer tok-premium"),)),
+    witness=Witness(body=LIST, headers=(("authorization", "bearer {token}"),)),
 )
 def bearer_case_sensitive() -> Wrap:
     def change(scope: Scope) -> Scope:

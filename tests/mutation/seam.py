@@ -71,8 +71,8 @@ class Witness:
     `body` is the JSON value sent, or a function of the witness group's data (`GroupData`) that makes it;
     `raw` sends bytes instead. The token is the fixture's first of `tier` that sees the group (the seed
     fixture's first group); `path` may name `{group}`; `headers` are added, or replace the defaults
-    (`authorization`, `content-type`) when they share a name. `repeat` sends it that many times; the last
-    answer is the one compared.
+    (`authorization`, `content-type`) when they share a name, `{token}` in a value standing for that
+    token. `repeat` sends it that many times; the last answer is the one compared.
     """
 
     body: Any = None

@@ -49,7 +49,9 @@ class Served:
     def request(self, witness: Witness) -> RawRequest:
         token = token_of_tier(self.fixture, witness.tier, self.group)
         headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
-        headers.update((name.lower(), value) for name, value in witness.headers)
+        headers.update(
+            (name.lower(), value.replace("{token}", str(token))) for name, value in witness.headers
+        )
         if witness.raw is not None:
             body = witness.raw
         elif witness.body is None:
