@@ -10,11 +10,11 @@ import base64
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
 
 from bitly_exports_contract.server.app import ExportsApp, ServerConfig
 from bitly_exports_contract.store.db import Store
 from bitly_exports_contract.store.fixture import load_fixture
+from tools.reliability.asgi_call import InProcessClient
 
 FIXTURE = Path(__file__).parent / "fixtures" / "small.json"
 G1, G2 = "Ba1bc23dE4F", "Bz9yx87wV6U"
@@ -61,7 +61,7 @@ def export(export_type: str, header: str, rows: list[str], *, window=None, group
 @pytest.fixture(scope="module")
 def client():
     app = ExportsApp(ServerConfig(store=Store.build(load_fixture(FIXTURE))))
-    with TestClient(app, base_url="http://testserver/v4") as c:
+    with InProcessClient(app, prefix="/v4") as c:
         yield c
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from starlette.testclient import TestClient
 
 from bitly_exports_contract.server.app import ExportsApp, ServerConfig
 from bitly_exports_contract.store.db import Store
 from bitly_exports_contract.store.fixture import dump_fixture, load_fixture
 from bitly_exports_contract.store.seed import seed_dataset
+from tools.reliability.asgi_call import InProcessClient
 
 REQUESTS = [
     pytest.param({"export_type": "links_list", "filter": {"archived": "both"}}, id="links-both"),
@@ -43,7 +43,7 @@ def clients(tmp_path_factory):
     seeded = ExportsApp(ServerConfig(store=Store.build(dataset)))
     loaded = ExportsApp(ServerConfig(store=Store.build(load_fixture(path))))
     group = seeded.config.store.group_guids()[0]
-    with TestClient(seeded) as a, TestClient(loaded) as b:
+    with InProcessClient(seeded) as a, InProcessClient(loaded) as b:
         yield a, b, group
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json as _json
 from collections.abc import Coroutine, MutableMapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -78,3 +79,71 @@ async def call_app(app: AsgiApp, request: RawRequest) -> RawResponse:
 def call_app_sync(app: AsgiApp, request: RawRequest, *, loop: asyncio.AbstractEventLoop) -> RawResponse:
     """`call_app` on an event loop the caller keeps (creating one a call costs more than the call)."""
     return loop.run_until_complete(call_app(app, request))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer as tests read it: status, headers by lower-case name, body."""
+
+    status_code: int
+    headers: dict[str, str]
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8")
+
+    def json(self) -> Any:
+        return _json.loads(self.content)
+
+
+class InProcessClient:
+    """A synchronous client of an ASGI app in-process: the few calls tests make of an HTTP client.
+
+    `json=` is sent as compact UTF-8 JSON with `Content-Type: application/json` (unless a Content-Type is
+    given); `content=` as it is. Paths are appended to `prefix`. One event loop serves every call.
+    """
+
+    def __init__(self, app: AsgiApp, *, prefix: str = "") -> None:
+        self.app, self.prefix = app, prefix
+        self.loop = asyncio.new_event_loop()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        sent = {name.lower(): value for name, value in (headers or {}).items()}
+        body = content if content is not None else b""
+        if json is not None:
+            body = _json.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+            sent.setdefault("content-type", "application/json")
+        if body:
+            sent["content-length"] = str(len(body))
+        raw = RawRequest(
+            raw_path=(self.prefix + path).encode(),
+            headers=tuple((name.encode("latin-1"), value.encode("latin-1")) for name, value in sent.items()),
+            body_chunks=(body,),
+            method=method,
+        )
+        answer = call_app_sync(self.app, raw, loop=self.loop)
+        headers_read = {
+            name.decode("latin-1"): value.decode("latin-1") for name, value in answer.headers.items()
+        }
+        return Answer(status_code=answer.status, headers=headers_read, content=answer.body)
+
+    def post(self, path: str, **kwargs: Any) -> Answer:
+        return self.request("POST", path, **kwargs)
+
+    def close(self) -> None:
+        self.loop.close()
+
+    def __enter__(self) -> InProcessClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
