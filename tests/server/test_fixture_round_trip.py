@@ -7,7 +7,7 @@ import pytest
 from bitly_exports_contract.server.app import ExportsApp, ServerConfig
 from bitly_exports_contract.store.db import Store
 from bitly_exports_contract.store.fixture import dump_fixture, load_fixture
-from bitly_exports_contract.store.seed import seed_dataset
+from bitly_exports_contract.store.seed import seed_dataset, seeded_token
 from tools.reliability.asgi_call import InProcessClient
 
 REQUESTS = [
@@ -51,7 +51,11 @@ def clients(tmp_path_factory):
 def test_a_written_and_reloaded_fixture_gives_the_same_bytes(clients, body):
     seeded, loaded, group = clients
     answers = [
-        c.post(f"/v4/groups/{group}/exports", json=body, headers={"Authorization": "Bearer tok-enterprise"})
+        c.post(
+            f"/v4/groups/{group}/exports",
+            json=body,
+            headers={"Authorization": f"Bearer {seeded_token('enterprise')}"},
+        )
         for c in (seeded, loaded)
     ]
     assert answers[0].status_code == 200
