@@ -16,7 +16,7 @@ import io
 import json
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -31,9 +31,11 @@ from middleware import (  # noqa: E402
     Scope,
     Send,
     header,
+    read_body,
     rewrite_json_bodies,
     rewrite_request_bodies,
     rewrite_responses,
+    sized,
     without,
 )
 
@@ -338,7 +340,6 @@ class Answer:
     status: int
     headers: Headers
     body: bytes
-    extra: list[Message] = field(default_factory=list)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -346,8 +347,7 @@ class Answer:
 
 async def ask(app: App, scope: Scope, body: bytes) -> Answer:
     """Call the app with a request of our own (`scope`'s path and headers, this body) and keep its answer."""
-    headers = without(list(scope.get("headers", [])), b"content-length")
-    headers.append((b"content-length", str(len(body)).encode()))
+    headers = sized(list(scope.get("headers", [])), body)
     sent = False
 
     async def receive() -> Message:
@@ -371,8 +371,7 @@ async def ask(app: App, scope: Scope, body: bytes) -> Answer:
 
 
 async def reply(send: Send, answer: Answer) -> None:
-    headers = without(list(answer.headers), b"content-length")
-    headers.append((b"content-length", str(len(answer.body)).encode()))
+    headers = sized(list(answer.headers), answer.body)
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": answer.body})
 
@@ -389,15 +388,7 @@ def reasking(decide: Reask) -> Wrap:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            parts: list[bytes] = []
-            while True:
-                message = await receive()
-                if message["type"] != "http.request":
-                    break
-                parts.append(message.get("body", b""))
-                if not message.get("more_body"):
-                    break
-            body = b"".join(parts)
+            body = await read_body(receive)
             first = await ask(app, scope, body)
             await reply(send, await decide(app, fixture, scope, body, first))
 

@@ -30,6 +30,24 @@ def without(headers: Headers, name: bytes) -> Headers:
     return [(key, value) for key, value in headers if key.lower() != name]
 
 
+def sized(headers: Headers, body: bytes) -> Headers:
+    """`headers` with its Content-Length, if any, replaced by the length of `body`."""
+    return [*without(headers, b"content-length"), (b"content-length", str(len(body)).encode())]
+
+
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body, however many messages it arrives in."""
+    parts: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        parts.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(parts)
+
+
 def rewrite_responses(app: App, rewrite: Rewrite, *, content_length: bool = True) -> App:
     """Middleware that hands every whole response to `rewrite` before it leaves."""
 
@@ -49,9 +67,7 @@ def rewrite_responses(app: App, rewrite: Rewrite, *, content_length: bool = True
                 return
             original = list(start.get("headers", []))
             status, headers, body = rewrite(scope, start["status"], original, b"".join(chunks))
-            headers = without(headers, b"content-length")
-            if content_length:
-                headers.append((b"content-length", str(len(body)).encode()))
+            headers = sized(headers, body) if content_length else without(headers, b"content-length")
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 
@@ -80,17 +96,8 @@ def rewrite_request_bodies(app: App, change: Callable[[Scope, bytes], bytes]) ->
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        parts: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            parts.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = change(scope, b"".join(parts))
-        headers = without(list(scope.get("headers", [])), b"content-length")
-        headers.append((b"content-length", str(len(body)).encode()))
+        body = change(scope, await read_body(receive))
+        headers = sized(list(scope.get("headers", [])), body)
         delivered = False
 
         async def replay() -> Message:
