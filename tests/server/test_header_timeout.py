@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from bitly_exports_contract.launcher import RunningServer, start_server
+from tests.reliability.raw_http import export_request, read_response
 
 BOUND_S = 1.0
 CLOSED_WITHIN_S = 8.0  # the bound plus generous slack for a loaded machine
@@ -34,12 +35,11 @@ def connect(server: RunningServer) -> socket.socket:
 
 
 def export(group: str) -> tuple[bytes, bytes]:
-    body = b'{"export_type": "links_list", "filter": {}}'
-    head = (
-        f"POST /v4/groups/{group}/exports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok-premium\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    ).encode()
-    return head, body
+    """A links_list export's head (request line and headers, through the blank line) and its body."""
+    head, end, body = export_request(group, {"export_type": "links_list", "filter": {}}).partition(
+        b"\r\n\r\n"
+    )
+    return head + end, body
 
 
 def closed_by_server(sock: socket.socket, *, within: float) -> bool:
@@ -59,23 +59,6 @@ def closed_by_server(sock: socket.socket, *, within: float) -> bool:
 def still_open(sock: socket.socket) -> bool:
     readable, _, _ = select.select([sock], [], [], 0)
     return not readable
-
-
-def read_answer(sock: socket.socket) -> bytes:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        assert chunk, f"closed before an answer: {data!r}"
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    length = int(
-        next(
-            line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
-        )
-    )
-    while len(rest) < length:
-        rest += sock.recv(65536)
-    return head
 
 
 def test_many_connections_that_stop_inside_the_request_line_are_all_closed(server):
@@ -116,7 +99,7 @@ def test_headers_dribbled_within_the_bound_are_served(server):
             sock.sendall(head[i : i + step])
             time.sleep(BOUND_S / 40)
         sock.sendall(body)
-        assert read_answer(sock).startswith(b"HTTP/1.1 200")
+        assert read_response(sock)[0] == 200
 
 
 def test_a_slow_body_after_complete_headers_is_not_cut(server):
@@ -125,7 +108,7 @@ def test_a_slow_body_after_complete_headers_is_not_cut(server):
         sock.sendall(head + body[:5])
         time.sleep(BOUND_S * 1.5)  # the bound is on the headers only
         sock.sendall(body[5:])
-        assert read_answer(sock).startswith(b"HTTP/1.1 200")
+        assert read_response(sock)[0] == 200
 
 
 def test_the_bound_starts_again_after_each_answer_on_a_kept_alive_connection(server):
@@ -133,7 +116,7 @@ def test_the_bound_starts_again_after_each_answer_on_a_kept_alive_connection(ser
     with connect(server) as sock:
         for _ in range(3):  # each request well inside its own bound, together longer than one bound
             sock.sendall(head + body)
-            assert read_answer(sock).startswith(b"HTTP/1.1 200")
+            assert read_response(sock)[0] == 200
             time.sleep(BOUND_S * 0.6)
         # then a request that stops: its first bytes cancel uvicorn's keep-alive timer, the bound closes it
         sock.sendall(head[:20])

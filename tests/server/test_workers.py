@@ -14,6 +14,8 @@ import pytest
 
 from bitly_exports_contract.launcher import start_server
 from bitly_exports_contract.server import reuseport
+from bitly_exports_contract.store.seed import seeded_token
+from tests.reliability.raw_http import export_request
 
 pytestmark = pytest.mark.skipif(
     not (reuseport.supported() and Path("/proc/net/tcp").exists()),
@@ -71,12 +73,8 @@ def accepted_inodes(port: int) -> set[str]:
     return found
 
 
-def request(group: str) -> bytes:
-    body = b'{"export_type": "links_list", "filter": {}}'
-    return (
-        f"POST /v4/groups/{group}/exports HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer tok-premium\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
+def request(group: str, token: str = seeded_token("premium")) -> bytes:
+    return export_request(group, {"export_type": "links_list", "filter": {}}, token=token)
 
 
 def test_connections_opened_together_are_spread_over_both_workers(two_workers):
@@ -111,7 +109,7 @@ def test_a_port_another_server_listens_on_is_refused_not_shared(two_workers):
 
 
 def limited_request(group: str) -> bytes:
-    return request(group).replace(b"Bearer tok-premium", b"Bearer tok-limited")
+    return request(group, seeded_token("limited"))
 
 
 def retry_after(response: bytes) -> int:
