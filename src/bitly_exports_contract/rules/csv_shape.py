@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterable, Sequence
 
 from ..spec import SpecError, figures
+from ..store.cache import BoundedCache
 
 _TRIGGERS = tuple(figures().formula_trigger_prefixes)
 _DAY = 86400
@@ -18,7 +19,7 @@ _TRIGGER_SET = frozenset(_TRIGGERS)
 _TRIGGER_AFTER_COMMA = re.compile(",[" + "".join(re.escape(t) for t in _TRIGGERS) + "]").search
 _CLOCK = [f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60)]  # minute of the day
 _SECONDS = [f"{s:02d}+0000" for s in range(60)]
-_DATES: dict[int, str] = {}  # day number -> "YYYY-MM-DD", filled as days are met
+_DATES: BoundedCache[int, str] = BoundedCache(100_000)  # day number -> "YYYY-MM-DD", as days are met
 _BOOLS = ("false", "true")
 
 
@@ -41,9 +42,8 @@ def timestamp_cell(unix: int) -> str:
     day, second = divmod(unix, _DAY)
     date = _DATES.get(day)
     if date is None:
-        if len(_DATES) > 100_000:
-            _DATES.clear()
-        date = _DATES[day] = time.strftime("%Y-%m-%d", time.gmtime(day * _DAY))
+        date = time.strftime("%Y-%m-%d", time.gmtime(day * _DAY))
+        _DATES.remember({day: date})
     minute, second = divmod(second, 60)
     return date + _CLOCK[minute] + _SECONDS[second]
 

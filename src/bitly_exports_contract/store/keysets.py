@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import orjson
 
+from .cache import BoundedCache
+
 KEPT_SETS = 64  # bitsets kept per store and kind; each is max key / 8 bytes (about 140 KB at 1,100,000 items)
 STORED_MIN = 1_000  # the build stores the set of each value naming at least this many items
 SetName = tuple[str, tuple[object, ...]]  # (field, params of the field's SQL)
@@ -33,7 +35,7 @@ class KeySets:
         self._conn = conn
         self._kind = kind
         self._fields = dict(fields)
-        self._sets: dict[SetName, int] = {}
+        self._sets: BoundedCache[SetName, int] = BoundedCache(KEPT_SETS)
         found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'key_sets'")
         self.stored = found.fetchone() is not None
 
@@ -53,9 +55,7 @@ class KeySets:
                 found = int.from_bytes(blob, "little")
             else:
                 found = bitset([key for (key,) in self._conn.execute(self._fields[field], params)])
-            if len(self._sets) >= KEPT_SETS:
-                self._sets.clear()
-            self._sets[name] = found
+            self._sets.remember({name: found})
         return found
 
     def common(self, sources: Sequence[Iterable[SetName]]) -> int:

@@ -11,6 +11,8 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from .cache import BoundedCache
+
 SEPARATOR = "\x00"
 TRIGRAM_MIN = 3
 RAREST_GRAMS = 3  # trigrams of a query that the index is asked for: the rarest few select as well as all
@@ -55,7 +57,7 @@ class GramCounts:
             self._many = f"SELECT gram, docs FROM {grams} WHERE gram IN (SELECT value FROM json_each(?))"
         else:
             self._sql = f"SELECT count(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ? LIMIT ?)"
-        self._docs: dict[str, int] = {}
+        self._docs: BoundedCache[str, int] = BoundedCache(GRAM_CACHE_CAP)
 
     def docs(self, gram: str) -> int:
         """Items holding `gram` (0 for none); at most GRAM_COUNT_BOUND when not `exact`."""
@@ -65,11 +67,10 @@ class GramCounts:
                 row = self._conn.execute(self._sql, (gram,)).fetchone()
                 found = 0 if row is None else int(row[0])
             else:
-                match = '"' + gram.replace('"', '""') + '"'
-                (found,) = self._conn.execute(self._sql, (match, GRAM_COUNT_BOUND)).fetchone()
-            if len(self._docs) >= GRAM_CACHE_CAP:
-                self._docs.clear()
-            self._docs[gram] = found
+                (found,) = self._conn.execute(
+                    self._sql, (fts_expression([gram]), GRAM_COUNT_BOUND)
+                ).fetchone()
+            self._docs.remember({gram: found})
         return found
 
     def _fetch(self, grams: list[str]) -> None:
@@ -78,9 +79,7 @@ class GramCounts:
         if self.exact and missing:
             found = dict.fromkeys(missing, 0)
             found.update(self._conn.execute(self._many, (json.dumps(missing),)).fetchall())
-            if len(self._docs) + len(found) > GRAM_CACHE_CAP:
-                self._docs.clear()
-            self._docs.update(found)
+            self._docs.remember(found)
 
     def rarest(self, grams: list[str], count: int = RAREST_GRAMS) -> list[str]:
         """The `count` grams held by the fewest items, in a stable order; all of them when each is common
