@@ -122,8 +122,10 @@ QR_CODES = Kind(
 )
 
 
+@functools.cache
 def key_set_fields(kind: Kind) -> dict[str, str]:
-    """For each filter field that names items exactly: the SQL selecting the keys `k` of one value."""
+    """For each filter field that names items exactly: the SQL selecting the keys `k` of one value (also
+    the candidate source of a campaign or a domain filter). Made once per kind; read, never changed."""
     fields = {
         "tag": f"SELECT item AS k FROM {kind.tags} INDEXED BY {kind.tags}_tag WHERE gkey = ? AND tag = ?",
         "domain": f"SELECT key AS k FROM {kind.table} INDEXED BY {kind.table}_domain "
@@ -220,23 +222,13 @@ def _plan(
         if ckey is None:
             return None
         plan.where("EXISTS (SELECT 1 FROM link_campaigns AS c WHERE c.item = l.key AND c.ckey = ?)", ckey)
-        plan.candidates(
-            "SELECT item AS k FROM link_campaigns INDEXED BY link_campaigns_campaign WHERE ckey = ?",
-            ckey,
-            sets=(("campaign", (ckey,)),),
-        )
+        plan.candidates(key_set_fields(kind)["campaign"], ckey, sets=(("campaign", (ckey,)),))
     if flt.domain is not None:
         if not encodable(flt.domain):
             return None
         domain = flt.domain.lower()
         plan.where("l.domain_lc = ?", domain)
-        plan.candidates(
-            f"SELECT key AS k FROM {kind.table} INDEXED BY {kind.table}_domain "
-            "WHERE gkey = ? AND domain_lc = ?",
-            gkey,
-            domain,
-            sets=(("domain", (gkey, domain)),),
-        )
+        plan.candidates(key_set_fields(kind)["domain"], gkey, domain, sets=(("domain", (gkey, domain)),))
     if flt.query:
         if not encodable(flt.query):
             return None
