@@ -41,6 +41,8 @@ SAFE_INTERPOLATIONS = {
     "sql": "SQL built from the constants above",
     "fts": "GramCounts' trigram index: a Kind's fts table name (a module constant)",
     "grams": "GramCounts' gram table: a Kind's grams table name (a module constant)",
+    "kind.words": "Kind fields are module constants",
+    "named": "WordIndex's statement head: a Kind's words table name (a module constant)",
 }
 
 

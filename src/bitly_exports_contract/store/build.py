@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import groupby, islice
@@ -16,7 +17,7 @@ from .errors import StoreError
 from .prefix import PrefixSumLoader
 from .query import LINKS, QR_CODES, key_set_fields, key_set_values
 from .schema import INDEXES, KEY_ORDER, SCHEMA_ID, TABLES
-from .search import fts_text, search_text
+from .search import COMMON, WORD_POSTED_MAX, fts_text, search_text, word_leads, words
 
 _CHUNK = 20_000
 _Item = TypeVar("_Item", Link, QrCode)
@@ -67,6 +68,7 @@ def _build(conn: sqlite3.Connection, dataset: Dataset) -> None:
     for statement in statements(INDEXES):
         conn.execute(statement)
     _store_key_sets(conn)
+    _store_words(conn)
     conn.execute("ANALYZE")  # full statistics: sampled ones misjudge how selective a group is
     conn.execute("COMMIT")
 
@@ -82,6 +84,30 @@ def _store_key_sets(conn: sqlite3.Connection) -> None:
                     "INSERT INTO key_sets (kind, field, params, bits) VALUES (?, ?, ?, ?)",
                     (kind.table, field, keysets.set_params(params), keysets.bitset_bytes(keys)),
                 )
+
+
+def _store_words(conn: sqlite3.Connection) -> None:
+    """Each kind's word table (search.WordIndex), from its stored search texts: the words are counted
+    first, then each item is listed under its words held by at most WORD_POSTED_MAX items, with their
+    leads."""
+    for kind in (LINKS, QR_CODES):
+        texts = f"SELECT key, search FROM {kind.table} ORDER BY key"
+        docs: Counter[str] = Counter()
+        for _, search in conn.execute(texts):
+            docs.update(words(search))
+        insert = f"INSERT INTO {kind.words} (word, k, lead) VALUES (?, ?, ?)"
+        conn.executemany(
+            insert, ((word, COMMON, "") for word, count in docs.items() if count > WORD_POSTED_MAX)
+        )
+        conn.executemany(
+            insert,
+            (
+                (word, key, lead)
+                for key, search in conn.execute(texts)
+                for word, lead in word_leads(search)
+                if docs[word] <= WORD_POSTED_MAX
+            ),
+        )
 
 
 def _load_group(

@@ -9,9 +9,10 @@ import tempfile
 import threading
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
@@ -20,11 +21,12 @@ from .cache import BoundedCache
 from .dataset import Dataset, Token
 from .errors import StoreError
 from .items import LINK_ITEMS, QR_ITEMS, Cached, Items
+from .kept import KeptSearch
 from .keysets import KeySets
-from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, key_set_fields, run_query, select_query
+from .query import LINKS, MAX_INT, MIN_INT, QR_CODES, Kind, key_set_fields, run_query, select_query
 from .rows import ItemFilter, LinkRow, QrRow
 from .schema import KEY_ORDER, SCHEMA_ID
-from .search import GramCounts, encodable
+from .search import GramCounts, WordIndex, encodable
 from .series import SeriesCache, window_counts
 
 __all__ = ["ItemFilter", "LinkRow", "QrRow", "Store", "StoreError"]
@@ -54,11 +56,20 @@ ORDERED_GROUPS = 16  # (kind, group, archived mode) orders kept per store; empti
 _FIRST = itemgetter(0)
 
 
-class Ordered(NamedTuple):
-    """A group's items of one kind and archived mode, in export order, with their negated `created`."""
+@dataclass(slots=True)
+class Ordered:
+    """A group's items of one kind and archived mode, in export order, with their negated `created`, and
+    the index of their words once a `query` has asked (kept.py)."""
 
     rows: list[Any]  # LinkRow | QrRow
     negated: list[int]
+    words: KeptSearch | None = None
+
+    def search(self, kind: Kind) -> KeptSearch:
+        """The index of the rows' words, built on the first ask."""
+        if self.words is None:
+            self.words = KeptSearch(self.rows, kind.search_fields_of)
+        return self.words
 
 
 _ROW = itemgetter(2)  # Cached.row
@@ -108,6 +119,7 @@ class Store:
             self._grams = {
                 kind.fts: GramCounts(conn, fts=kind.fts, grams=kind.grams) for kind in (LINKS, QR_CODES)
             }
+            self._words = {kind.words: WordIndex(conn, table=kind.words) for kind in (LINKS, QR_CODES)}
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise StoreError(f"{label}: not a bitly-exports-contract store ({exc})") from exc
@@ -290,11 +302,10 @@ class Store:
         return out
 
     def _orderable(self, flt: ItemFilter, size: int, *, campaigns: bool) -> bool:
-        """Whether `flt` names only `archived` and `created_*` (what a kept export order answers) and the
-        group is small enough to keep in that order."""
+        """Whether `flt` names only `archived`, `created_*` and `query` (what a kept export order answers)
+        and the group is small enough to keep in that order."""
         return (
             size <= self.ordered_group_max
-            and not flt.query
             and not flt.tags
             and flt.domain is None
             and (flt.campaign_guid is None or not campaigns)
@@ -303,8 +314,9 @@ class Store:
     def _ordered_rows(
         self, items: Items, *, gkey: int, size: int, flt: ItemFilter, limit: int
     ) -> list[Any] | None:
-        """The rows of `flt` (archived, created_* only) from the group's kept export order, kept on the
-        second ask; None on the first (the caller walks the index). Under the lock."""
+        """The rows of `flt` (archived, created_*, query) from the group's kept export order, kept on the
+        second ask; None on the first (the caller walks the index), and for a query the kept words cannot
+        narrow (the caller asks SQL). Under the lock."""
         flt_check(flt)
         name = (items.kind.name, gkey, flt.archived)
         if name not in self._ordered and self.ordered_on_ask > 1:
@@ -320,6 +332,11 @@ class Store:
             start = bisect_right(ordered.negated, -flt.created_before)  # created < before
         if flt.created_after is not None:
             end = bisect_right(ordered.negated, -flt.created_after)  # created >= after
+        if flt.query:
+            if not encodable(flt.query):
+                return []  # a lone surrogate is in no stored text
+            found = ordered.search(items.kind.query).find(flt.query.lower(), start, end, limit)
+            return None if found is None else [ordered.rows[position] for position in found]
         return ordered.rows[start : max(start, min(end, start + max(limit, 0)))]
 
     def _read_ordered(self, items: Items, *, gkey: int, size: int, archived: str) -> Ordered:
@@ -348,6 +365,7 @@ class Store:
             grams=self._grams[kind.fts],
             keysets=self._keysets[kind.table],
             keys_in_order=self._keys_in_order,
+            words=self._words[kind.words],
         )
         if query is None:  # nothing can match
             return []

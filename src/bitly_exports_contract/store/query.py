@@ -8,12 +8,15 @@ three walked rows (measured with the bench), so candidates win when 3 * n * n < 
 
 Where candidates come from: the tag, campaign and domain filters name their items exactly; with the
 store's kept key sets (keysets.py) their intersection is sized by a popcount and no row is read to learn
-it, and the row query no longer tests those filters. The trigram index names a superset of a `query`'s
-matches (the rarest trigrams first, search.py; all of them when those still name too many); it is read
-up to the bound, and the row query still applies the match. In a small group (SMALL_GROUP) walking every
-item costs less than reading a tag's or a domain's keys, but a `query` makes the walk read each item's
-search text: there the trigram index is still asked first. When the store gave keys in export order,
-candidates are read in ascending runs (FIRST_RUN, then twice as many each time) until the limit is met.
+it, and the row query no longer tests those filters. The word table and the trigram index each name a
+superset of a `query`'s matches (search.py), and the row query still applies the match. The word table
+is asked first, for the query's words after its first (a title fragment, an id with its domain): one
+B-tree seek each, and the items it names are read whole. The trigram index (the rarest trigrams first;
+all of them when those still name too many) is read up to the bound. In a small group (SMALL_GROUP)
+walking every item costs less than reading a tag's or a domain's keys, but a `query` makes the walk read
+each item's search text: there the word table and the trigram index are still asked first. When the
+store gave keys in export order, candidates are read in ascending runs (FIRST_RUN, then twice as many
+each time) until the limit is met.
 
 Table and index names are constants of this module; every user value is a bound parameter.
 """
@@ -26,14 +29,14 @@ import math
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import orjson
 
 from .keysets import KeySets, SetName, keys_of
 from .rows import ARCHIVED_MODES, ItemFilter, LinkRow, QrRow
-from .search import SEPARATOR, GramCounts, encodable, fts_expression, query_matches, trigrams
+from .search import SEPARATOR, GramCounts, WordIndex, encodable, fts_expression, query_matches, trigrams
 
 MAX_CANDIDATES = 50_000
 SMALL_GROUP = 2_000  # walking a group this small costs less than counting candidates
@@ -62,6 +65,7 @@ class Kind:
     tags: str
     fts: str
     grams: str
+    words: str
     row_type: type[tuple[Any, ...]]
     search: tuple[str, ...]
     walk: str
@@ -88,6 +92,14 @@ class Kind:
     def _search_getter(self) -> Callable[[Row], tuple[Any, ...]]:
         return itemgetter(*(self.at[name] for name in self.search))
 
+    def search_fields_of(self, item: Any) -> list[str | None]:
+        """The contract's searchable fields of a LinkRow or QrRow: `search`, then the tags."""
+        return [*self._item_getter(item), *item.tags]
+
+    @functools.cached_property
+    def _item_getter(self) -> Callable[[Any], tuple[Any, ...]]:
+        return attrgetter(*self.search)
+
     def search_fields(self, row: Row) -> list[str | None]:
         """The contract's searchable fields of a whole row (`columns`): `search`, then the tags."""
         tags: list[str] = json.loads(str(row[self.at["tags"]]))
@@ -103,6 +115,7 @@ LINKS = Kind(
     tags="link_tags",
     fts="link_fts",
     grams="link_grams",
+    words="link_words",
     row_type=LinkRow,
     search=("title", "long_url", "id"),
     walk="links_walk",
@@ -114,6 +127,7 @@ QR_CODES = Kind(
     tags="qr_tags",
     fts="qr_fts",
     grams="qr_grams",
+    words="qr_words",
     row_type=QrRow,
     search=("title", "long_url", "bitlink", "id"),
     walk="qrs_walk",
@@ -162,6 +176,7 @@ class _Plan:
     # exact source index -> the values whose key sets (keysets.py) it names the union of
     sets: dict[int, tuple[SetName, ...]] = field(default_factory=dict)
     lowered_query: str | None = None  # set when SQL is only a pre-filter for the query
+    searched: str | None = None  # the lowered query, when there is one (what the word table is asked for)
 
     def where(self, cond: str, *params: object) -> None:
         self.conds.append(cond)
@@ -182,10 +197,9 @@ class _Plan:
         return " AND ".join(self.conds[i] for i in kept), [p for i in kept for p in self.params[i]]
 
 
-def _plan(
-    conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter, grams: GramCounts | None
-) -> _Plan | None:
-    """The WHERE clause and candidate sources for `flt`, or None when nothing can match."""
+def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _Plan | None:
+    """The WHERE clause and candidate sources for `flt` (the trigram index's are added by
+    `_add_trigram_sources`), or None when nothing can match."""
     if flt.archived not in ARCHIVED_MODES:
         raise ValueError(f"archived must be one of {ARCHIVED_MODES}, got {flt.archived!r}")
     plan = _Plan()
@@ -234,19 +248,25 @@ def _plan(
             return None
         lowered = flt.query.lower()
         plan.where("instr(l.search, ?) > 0", lowered)
+        plan.searched = lowered
         if SEPARATOR in lowered:
             plan.lowered_query = lowered
-        every = trigrams(lowered)
-        if every:
-            # the rarest trigrams first; when together they still name too many items, all of them
-            rarest = every if grams is None else grams.rarest(every)
-            plan.search_most = None if grams is None else grams.fewest(rarest)
-            for chosen in (rarest, every) if rarest != every else (every,):
-                plan.search_sources.append(len(plan.sources))
-                plan.candidates(
-                    f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", fts_expression(chosen)
-                )
     return plan
+
+
+def _add_trigram_sources(plan: _Plan, kind: Kind, grams: GramCounts | None) -> None:
+    """The trigram index's sources of the plan's query, last (added only when the word table did not
+    settle the candidates: ranking trigrams costs lookups of their counts)."""
+    every = trigrams(plan.searched) if plan.searched is not None else []
+    if every:
+        # the rarest trigrams first; when together they still name too many items, all of them
+        rarest = every if grams is None else grams.rarest(every)
+        plan.search_most = None if grams is None else grams.fewest(rarest)
+        for chosen in (rarest, every) if rarest != every else (every,):
+            plan.search_sources.append(len(plan.sources))
+            plan.candidates(
+                f"SELECT rowid AS k FROM {kind.fts} WHERE {kind.fts} MATCH ?", fts_expression(chosen)
+            )
 
 
 def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
@@ -257,29 +277,50 @@ def _campaign_key(conn: sqlite3.Connection, gkey: int, guid: str) -> int | None:
 
 
 def _pick_candidates(
-    conn: sqlite3.Connection, plan: _Plan, *, limit: int, group_size: int, keysets: KeySets | None
+    conn: sqlite3.Connection,
+    plan: _Plan,
+    *,
+    limit: int,
+    group_size: int,
+    kind: Kind,
+    grams: GramCounts | None,
+    keysets: KeySets | None,
+    words: WordIndex | None,
 ) -> tuple[list[int], list[int]] | int | None:
     """Candidate keys, when they are few enough to beat the walk plan, and the conditions they satisfy.
 
     With `keysets`, the tag, campaign and domain filters together name the intersection of their kept key
     sets (its size is a popcount: no row is read to learn it). Other sources (the trigram index; every
     source without `keysets`) are read up to the bound, and the one naming the fewest items is taken.
+    The word table, when it names at most the bound for the query, narrows what is known so far (the
+    key sets' intersection, or nothing) and is taken when that is within the limit.
     When the trigram source would be read first and its gram counts already say it names no more items
     than the limit, it is taken unread: its index is returned, and the row query selects from it itself.
     """
     bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
-    chosen = list(range(len(plan.sources)))
     best: tuple[list[int], list[int]] | None = None
-    if group_size <= SMALL_GROUP:
-        chosen = plan.search_sources
-    elif keysets is not None and plan.exact:
-        exact = [index for index in chosen if index in plan.exact]
-        common = keysets.common([plan.sets[index] for index in exact])
+    by_sets = group_size > SMALL_GROUP and keysets is not None and bool(plan.exact)
+    if by_sets and keysets is not None:
+        common = keysets.common([plan.sets[index] for index in plan.exact])
         if common.bit_count() <= bound:
-            best = (keys_of(common), [plan.exact[index] for index in exact])
+            best = (keys_of(common), list(plan.exact.values()))
             if len(best[0]) <= limit:
                 return best
-        chosen = [index for index in chosen if index not in plan.exact]
+    if words is not None and plan.searched is not None:
+        named = words.candidates(plan.searched, bound)
+        if named is not None:
+            if best is not None:
+                known = set(best[0])
+                best = ([key for key in named if key in known], best[1])
+            else:
+                best = (named, [])
+            if len(best[0]) <= limit:
+                return best
+    _add_trigram_sources(plan, kind, grams)
+    if group_size <= SMALL_GROUP:
+        chosen = plan.search_sources
+    else:
+        chosen = [index for index in range(len(plan.sources)) if not (by_sets and index in plan.exact)]
     if (
         chosen
         and plan.search_most is not None
@@ -342,6 +383,7 @@ def select_query(
     grams: GramCounts | None = None,
     keysets: KeySets | None = None,
     keys_in_order: bool = False,
+    words: WordIndex | None = None,
 ) -> Query | None:
     """The SELECT of the first `limit` matches in export order, or None when nothing can match.
 
@@ -349,14 +391,17 @@ def select_query(
     When rows must still pass the query rule in Python, it selects `kind.columns` and has no LIMIT.
     With `grams`, the trigram index is asked for the query's rarest trigrams only; with `keysets`, filters
     that are each common but together rare start from the intersection of their key sets. With
-    `keys_in_order` (the store gave keys in export order), candidates are read in ascending runs.
+    `keys_in_order` (the store gave keys in export order), candidates are read in ascending runs. With
+    `words`, the word table is asked for a query's words first.
     """
-    plan = _plan(conn, kind, gkey, flt, grams)
+    plan = _plan(conn, kind, gkey, flt)
     if plan is None or limit <= 0:
         return None
     # id and key alone are covered by the walk indexes: a walk reads no table rows unless a filter needs one
     columns = "l.id, l.key" if not full and plan.lowered_query is None else kind.columns
-    picked = _pick_candidates(conn, plan, limit=limit, group_size=group_size, keysets=keysets)
+    picked = _pick_candidates(
+        conn, plan, limit=limit, group_size=group_size, kind=kind, grams=grams, keysets=keysets, words=words
+    )
     runs: tuple[str, ...] = ()
     if isinstance(picked, int):  # a trigram source known to name few items: one statement joins it
         # each of those few rows is read for its search text anyway: select it whole, no second read
@@ -367,6 +412,8 @@ def select_query(
         params = [*source_params, *params]
     elif picked is not None:
         keys, satisfied = picked
+        if plan.searched is not None and len(keys) <= limit:
+            columns = kind.columns  # as above: each row is read for its search text anyway
         where, params = plan.conditions(satisfied)
         rest = f"FROM json_each(?) AS c CROSS JOIN {kind.table} AS l ON l.key = c.value"
         if keys_in_order:

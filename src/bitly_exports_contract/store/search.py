@@ -3,11 +3,15 @@
 Each searchable field is lowered on its own (lowering is context-sensitive, e.g. a final sigma) and the
 fields are joined with NUL. `instr(search, q) > 0` is then exact for any lowered query without a NUL: a
 match that contains no NUL lies inside one field. Queries with a NUL are verified in Python.
+
+Two indexes name a superset of a query's matches (the row query still applies the rule): the trigram
+index (any query of three or more characters) and the word table (a query holding a word boundary).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 
@@ -18,6 +22,12 @@ TRIGRAM_MIN = 3
 RAREST_GRAMS = 3  # trigrams of a query that the index is asked for: the rarest few select as well as all
 GRAM_CACHE_CAP = 200_000
 GRAM_COUNT_BOUND = 1_000  # a trigram in more items than this is common: how common does not matter
+WORD = re.compile(r"\w+")  # a word: a longest run of characters re's \w matches (a per-character property)
+WORD_POSTED_MAX = 1_000  # the word table lists the items of a word held by at most this many items
+WORD_READ_MAX = 4_000  # rows of the word table read for one word of a query, at most (more: not asked)
+LEAD = 8  # characters before a word that the word table keeps with it (word_leads)
+COMMON = 0  # the word table's one key for a word held by more items (item keys start at 1)
+WORD_CACHE_CAP = 50_000
 
 
 def search_text(fields: Iterable[str | None]) -> str:
@@ -99,6 +109,108 @@ class GramCounts:
             return None
         self._fetch(grams)
         return min(map(self._docs.__getitem__, grams))
+
+
+def words(search: str) -> set[str]:
+    """The distinct words of a stored search text."""
+    return set(WORD.findall(search))
+
+
+def word_leads(search: str) -> set[tuple[str, str]]:
+    """(word, lead) of each place a word starts in a stored search text: its lead is the text before it
+    in its field (after the last NUL), at most LEAD characters of it, reversed."""
+    out: set[tuple[str, str]] = set()
+    for match in WORD.finditer(search):
+        start = match.start()
+        before = search[max(0, start - LEAD) : start]
+        out.add((match.group(), before[before.rfind(SEPARATOR) + 1 :][::-1]))
+    return out
+
+
+def query_words(lowered_query: str) -> list[tuple[str, bool, str]]:
+    """(word, whole, lead) for each word of a lowered query that the word table can be asked for.
+
+    If the query is a substring of a search text, a word of the query that does not start it is
+    preceded there by the same non-word character, so it starts a word of that text: a word ending
+    before the query does is followed by the same non-word character too, and is that whole word
+    (`whole`); the word ending the query is a prefix of one. The first word may be the tail of a longer
+    one and tells nothing. The query's text before the word, after its last NUL, is in the word's field
+    just before it: that word's stored lead (word_leads) starts with `lead`, the same text reversed and
+    cut to LEAD characters. Both sides are lowered by Python and split by the same per-character rule,
+    so this holds for any text, whatever lowering does to its length.
+    """
+    out = []
+    for match in WORD.finditer(lowered_query):
+        start = match.start()
+        if start > 0:
+            before = lowered_query[max(0, start - LEAD) : start]
+            lead = before[before.rfind(SEPARATOR) + 1 :][::-1]
+            out.append((match.group(), match.end() < len(lowered_query), lead))
+    return out
+
+
+def _after_prefix(prefix: str) -> str | None:
+    """The least string greater than every string starting with `prefix` (code-point order, which is
+    SQLite's order of UTF-8 text), or None when there is none; surrogates (never stored) are skipped."""
+    last = ord(prefix[-1]) + 1
+    if last > 0x10FFFF:
+        return None
+    if 0xD800 <= last <= 0xDFFF:
+        last = 0xE000
+    return prefix[:-1] + chr(last)
+
+
+class WordIndex:
+    """The word table of one item kind: for each word of the items' search texts, a row for each item
+    holding it and each of its leads there (word_leads), or COMMON alone when more than WORD_POSTED_MAX
+    items hold it. Optional: a store built before it was added has none, and `present` is False. What a
+    word of a query names is kept (the store is read-only)."""
+
+    def __init__(self, conn: sqlite3.Connection, *, table: str) -> None:
+        self._conn = conn
+        kept = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+        self.present = kept.fetchone() is not None
+        # rows read, whether one is COMMON, and the keys of those whose lead starts with the query's
+        named = (
+            "SELECT count(*), max(k = 0), group_concat(CASE WHEN substr(lead, 1, ?) = ? THEN k END) "
+            f"FROM (SELECT k, lead FROM {table} WHERE "
+        )
+        self._whole = named + "word = ? LIMIT ?)"
+        self._prefix = named + "word >= ? AND word < ? LIMIT ?)"
+        self._open = named + "word >= ? LIMIT ?)"
+        self._keys: BoundedCache[tuple[str, bool, str], frozenset[int] | None] = BoundedCache(WORD_CACHE_CAP)
+
+    def candidates(self, lowered_query: str, bound: int) -> list[int] | None:
+        """Ascending keys of every item that can hold the query, more when they are few: the items the
+        table lists for each of its words (`query_words`), intersected. None when no word of it names
+        at most `bound` items (a common word, a short prefix, or no word to ask for)."""
+        if not self.present:
+            return None
+        found: frozenset[int] | None = None
+        for word, whole, lead in query_words(lowered_query):
+            keys = self._word_keys(word, whole, lead)
+            if keys is None or len(keys) > bound:
+                continue
+            found = keys if found is None else found & keys
+            if not found:
+                break
+        return None if found is None else sorted(found)
+
+    def _word_keys(self, word: str, whole: bool, lead: str) -> frozenset[int] | None:
+        """The items holding `word` (whole) or a word starting with it, after text ending with the
+        reverse of `lead`; None when one such word is COMMON or they are more than WORD_READ_MAX rows."""
+        name = (word, whole, lead)
+        if name in self._keys:
+            return self._keys[name]
+        after = None if whole else _after_prefix(word)
+        ask = (len(lead), lead, word) if whole or after is None else (len(lead), lead, word, after)
+        sql = self._whole if whole else self._open if after is None else self._prefix
+        rows, common, listed = self._conn.execute(sql, (*ask, WORD_READ_MAX + 1)).fetchone()
+        keys = None
+        if not common and rows <= WORD_READ_MAX:
+            keys = frozenset(map(int, listed.split(","))) if listed else frozenset()
+        self._keys.remember({name: keys})
+        return keys
 
 
 def fts_expression(grams: Sequence[str]) -> str:
