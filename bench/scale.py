@@ -69,6 +69,19 @@ def facts(path: Path) -> dict[str, Any]:
         rare = ids[0]
         one = [(ident, created, _window(conn, gkey, created, 1)) for ident, created, _ in picked[:50]]
         few = _few_fragments(conn, gkey, picked, want=50)
+        # The windows compared with those queries are around other links, so that neither family reads
+        # rows the other has just read (a server keeps rows and records it has read: whichever family
+        # went second would find them kept).
+        spare = conn.execute(
+            "SELECT created FROM links WHERE gkey = ? AND key IN (SELECT value FROM json_each(?))",
+            (gkey, json.dumps([rng.randrange(low, high + 1) for _ in range(100)])),
+        ).fetchall()
+        around = [created for (created,) in spare][:50]
+        one_windows = [(created, _window(conn, gkey, created, 1)) for created in around]
+        few_windows = [
+            (_window(conn, gkey, created, matches), created + 1)
+            for (_, matches), created in zip(few, around, strict=False)
+        ]
     finally:
         conn.close()
     return {
@@ -83,6 +96,8 @@ def facts(path: Path) -> dict[str, Any]:
         "rare": rare,
         "one": one,
         "few": few,
+        "one_windows": one_windows,
+        "few_windows": few_windows,
         "size": os.path.getsize(path),
     }
 
@@ -99,24 +114,23 @@ def _window(conn: sqlite3.Connection, gkey: int, created: int, rows: int) -> int
 
 def _few_fragments(
     conn: sqlite3.Connection, gkey: int, picked: list[tuple[str, int, str | None]], *, want: int
-) -> list[tuple[str, int, int, int]]:
-    """(fragment, matches, created_after, created_before): title fragments selecting a few links, and a
-    window holding as many.
+) -> list[tuple[str, int]]:
+    """(fragment, matches): title fragments selecting a few links.
 
     Matches are counted with the store itself (the server's own reading of `filter.query`), limit 16.
     """
     from bitly_exports_contract.store import ItemFilter, Store
 
     guid = conn.execute("SELECT guid FROM groups WHERE gkey = ?", (gkey,)).fetchone()[0]
-    out: list[tuple[str, int, int, int]] = []
+    out: list[tuple[str, int]] = []
     with Store.open(conn.execute("PRAGMA database_list").fetchone()[2]) as store:
-        for _, created, title in picked:
+        for _, _, title in picked:
             if not title or len(title) < 14:
                 continue
             fragment = title[len(title) // 3 : len(title) // 3 + 14].strip()
             found = store.find_links(group=guid, flt=ItemFilter(query=fragment, archived="both"), limit=16)
             if FEW[0] <= len(found) <= FEW[1]:
-                out.append((fragment, len(found), _window(conn, gkey, created, len(found)), created + 1))
+                out.append((fragment, len(found)))
             if len(out) >= want:
                 break
     return out
@@ -126,7 +140,8 @@ def filters(f: dict[str, Any]) -> list[tuple[str, Filter]]:
     now = f["now"]
     rare_fragment = f["rare"].split("/", 1)[1].upper()
     one, few = f["one"], f["few"]
-    rows = sum(m for _, m, _, _ in few) / max(1, len(few))
+    one_windows, few_windows = f["one_windows"], f["few_windows"]
+    rows = sum(m for _, m in few) / max(1, len(few))
     return [
         ("no filter (archived off)", {}),
         ("archived both", {"archived": "both"}),
@@ -138,10 +153,10 @@ def filters(f: dict[str, Any]) -> list[tuple[str, Filter]]:
             lambda k: {"query": one[k % len(one)][0], "archived": "both"},
         ),
         (
-            "created window: that link's second (as many rows)",
+            "created window: another link's second (as many rows)",
             lambda k: {
-                "created_after": one[k % len(one)][2],
-                "created_before": one[k % len(one)][1] + 1,
+                "created_after": one_windows[k % len(one_windows)][1],
+                "created_before": one_windows[k % len(one_windows)][0] + 1,
                 "archived": "both",
             },
         ),
@@ -150,10 +165,10 @@ def filters(f: dict[str, Any]) -> list[tuple[str, Filter]]:
             lambda k: {"query": few[k % len(few)][0], "archived": "both"},
         ),
         (
-            "created window holding as many rows as that fragment",
+            "created window holding as many rows as that fragment, around another link",
             lambda k: {
-                "created_after": few[k % len(few)][2],
-                "created_before": few[k % len(few)][3],
+                "created_after": few_windows[k % len(few_windows)][0],
+                "created_before": few_windows[k % len(few_windows)][1],
                 "archived": "both",
             },
         ),

@@ -2,11 +2,11 @@
 
 The store keeps a group of at most ORDERED_GROUP_MAX items of a kind (db.py) as its rows in export order;
 a filter naming only `archived` and `created_*` is then a slice found by two binary searches. A `query`
-over such a group is answered here too, the first time one asks, from an index of the kept rows' words
-(built then: a few milliseconds at 2,000 links): the query's words (search.query_words, and its first
-word as the tail of a word) name a few positions, the window keeps those inside its slice, and each
-remaining row's search text is tested against the query itself. A query the words cannot narrow (one
-word, no word, a NUL) goes to SQL as before.
+over such a group is answered here too, from an index of the kept rows' words built when a query first
+asks (13 ms and 1.8 MiB at 2,000 links; 34 ms and 4.3 MiB at 5,000): the query's words
+(search.query_words, and its first word as the tail of a word) name a few positions, the window keeps
+those inside its slice, and each remaining row's search text is tested against the query itself. A
+query the words cannot narrow (one word, no word, a NUL) goes to SQL as before.
 """
 
 from __future__ import annotations

@@ -37,13 +37,14 @@ CREATE VIRTUAL TABLE qr_fts USING fts5(search, content='', detail=none,
 -- Optional: a store without them (built before they were added) counts trigrams as it goes.
 CREATE TABLE link_grams (gram TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE qr_grams (gram TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
--- The words of the items' search texts (search.WordIndex): when at most search.WORD_POSTED_MAX items
--- hold a word, a row for each item and each of the word's leads there (the text just before it, reversed,
--- search.word_leads); else one row with key 0 (common). Optional, like the gram tables.
-CREATE TABLE link_words (word TEXT NOT NULL, k INTEGER NOT NULL, lead TEXT NOT NULL,
-    PRIMARY KEY (word, k, lead)) WITHOUT ROWID;
-CREATE TABLE qr_words (word TEXT NOT NULL, k INTEGER NOT NULL, lead TEXT NOT NULL,
-    PRIMARY KEY (word, k, lead)) WITHOUT ROWID;
+-- The words of the items' search texts (search.WordIndex), each after the character before it (`pre`;
+-- '' at a field's start): when at most search.WORD_POSTED_MAX items hold a (pre, word) pair, a row for
+-- each item and each of the word's leads there (the text just before it, reversed, search.word_leads);
+-- else one row with key 0 (common). Optional, like the gram tables.
+CREATE TABLE link_words (pre TEXT NOT NULL, word TEXT NOT NULL, k INTEGER NOT NULL, lead TEXT NOT NULL,
+    PRIMARY KEY (pre, word, k, lead)) WITHOUT ROWID;
+CREATE TABLE qr_words (pre TEXT NOT NULL, word TEXT NOT NULL, k INTEGER NOT NULL, lead TEXT NOT NULL,
+    PRIMARY KEY (pre, word, k, lead)) WITHOUT ROWID;
 -- The key set of each common tag, campaign and domain value (keysets.py): bit k of the little-endian blob
 -- is set when the value names the item of key k. Optional: a store without it reads a value's keys.
 CREATE TABLE key_sets (kind TEXT NOT NULL, field TEXT NOT NULL, params TEXT NOT NULL, bits BLOB NOT NULL,

@@ -23,10 +23,10 @@ RAREST_GRAMS = 3  # trigrams of a query that the index is asked for: the rarest 
 GRAM_CACHE_CAP = 200_000
 GRAM_COUNT_BOUND = 1_000  # a trigram in more items than this is common: how common does not matter
 WORD = re.compile(r"\w+")  # a word: a longest run of characters re's \w matches (a per-character property)
-WORD_POSTED_MAX = 1_000  # the word table lists the items of a word held by at most this many items
+WORD_POSTED_MAX = 1_000  # items of one (character before, word) pair the word table lists, at most
 WORD_READ_MAX = 4_000  # rows of the word table read for one word of a query, at most (more: not asked)
 LEAD = 8  # characters before a word that the word table keeps with it (word_leads)
-COMMON = 0  # the word table's one key for a word held by more items (item keys start at 1)
+COMMON = 0  # the word table's one key for a pair held by more items (item keys start at 1)
 WORD_CACHE_CAP = 50_000
 
 
@@ -111,14 +111,10 @@ class GramCounts:
         return min(map(self._docs.__getitem__, grams))
 
 
-def words(search: str) -> set[str]:
-    """The distinct words of a stored search text."""
-    return set(WORD.findall(search))
-
-
 def word_leads(search: str) -> set[tuple[str, str]]:
     """(word, lead) of each place a word starts in a stored search text: its lead is the text before it
-    in its field (after the last NUL), at most LEAD characters of it, reversed."""
+    in its field (after the last NUL), at most LEAD characters of it, reversed. The word table files each
+    under its lead's first character (none at a field's start), which a query always knows."""
     out: set[tuple[str, str]] = set()
     for match in WORD.finditer(search):
         start = match.start()
@@ -136,8 +132,10 @@ def query_words(lowered_query: str) -> list[tuple[str, bool, str]]:
     (`whole`); the word ending the query is a prefix of one. The first word may be the tail of a longer
     one and tells nothing. The query's text before the word, after its last NUL, is in the word's field
     just before it: that word's stored lead (word_leads) starts with `lead`, the same text reversed and
-    cut to LEAD characters. Both sides are lowered by Python and split by the same per-character rule,
-    so this holds for any text, whatever lowering does to its length.
+    cut to LEAD characters, and a word of the query never starts it, so `lead` holds the character just
+    before the word, or is empty when that is a NUL (a field's start). Both sides are lowered by Python
+    and split by the same per-character rule, so this holds for any text, whatever lowering does to its
+    length.
     """
     out = []
     for match in WORD.finditer(lowered_query):
@@ -161,10 +159,11 @@ def _after_prefix(prefix: str) -> str | None:
 
 
 class WordIndex:
-    """The word table of one item kind: for each word of the items' search texts, a row for each item
-    holding it and each of its leads there (word_leads), or COMMON alone when more than WORD_POSTED_MAX
-    items hold it. Optional: a store built before it was added has none, and `present` is False. What a
-    word of a query names is kept (the store is read-only)."""
+    """The word table of one item kind: for each word of the items' search texts and the character just
+    before it (`pre`: its lead's first), a row for each item holding that pair and each of the word's
+    leads there (word_leads), or COMMON alone when more than WORD_POSTED_MAX items hold it. Optional: a
+    store built before it was added has none, and `present` is False. What a word of a query names is
+    kept (the store is read-only)."""
 
     def __init__(self, conn: sqlite3.Connection, *, table: str) -> None:
         self._conn = conn
@@ -173,7 +172,7 @@ class WordIndex:
         # rows read, whether one is COMMON, and the keys of those whose lead starts with the query's
         named = (
             "SELECT count(*), max(k = 0), group_concat(CASE WHEN substr(lead, 1, ?) = ? THEN k END) "
-            f"FROM (SELECT k, lead FROM {table} WHERE "
+            f"FROM (SELECT k, lead FROM {table} WHERE pre = ? AND "
         )
         self._whole = named + "word = ? LIMIT ?)"
         self._prefix = named + "word >= ? AND word < ? LIMIT ?)"
@@ -203,7 +202,11 @@ class WordIndex:
         if name in self._keys:
             return self._keys[name]
         after = None if whole else _after_prefix(word)
-        ask = (len(lead), lead, word) if whole or after is None else (len(lead), lead, word, after)
+        ask = (
+            (len(lead), lead, lead[:1], word)
+            if whole or after is None
+            else (len(lead), lead, lead[:1], word, after)
+        )
         sql = self._whole if whole else self._open if after is None else self._prefix
         rows, common, listed = self._conn.execute(sql, (*ask, WORD_READ_MAX + 1)).fetchone()
         keys = None
