@@ -42,7 +42,8 @@ SAFE_INTERPOLATIONS = {
     "fts": "GramCounts' trigram index: a Kind's fts table name (a module constant)",
     "grams": "GramCounts' gram table: a Kind's grams table name (a module constant)",
     "kind.words": "Kind fields are module constants",
-    "named": "WordIndex's statement head: a Kind's words table name (a module constant)",
+    "words": "WordIndex's word condition: one of three constant strings",
+    "common": "WordIndex's common-pair subquery: the table name and a word condition above",
 }
 
 

@@ -17,7 +17,7 @@ from .errors import StoreError
 from .prefix import PrefixSumLoader
 from .query import LINKS, QR_CODES, key_set_fields, key_set_values
 from .schema import INDEXES, KEY_ORDER, SCHEMA_ID, TABLES
-from .search import COMMON, WORD_POSTED_MAX, fts_text, search_text, word_leads
+from .search import WORD_POSTED_MAX, fts_text, search_text, word_leads
 
 _CHUNK = 20_000
 _Item = TypeVar("_Item", Link, QrCode)
@@ -89,17 +89,16 @@ def _store_key_sets(conn: sqlite3.Connection) -> None:
 def _store_words(conn: sqlite3.Connection) -> None:
     """Each kind's word table (search.WordIndex), from its stored search texts: the (character before,
     word) pairs are counted first, then each item is listed under its pairs held by at most
-    WORD_POSTED_MAX items, with the words' leads."""
+    WORD_POSTED_MAX items, with the words' leads; the other pairs are listed as common."""
     for kind in (LINKS, QR_CODES):
         texts = f"SELECT key, search FROM {kind.table} ORDER BY key"
         docs: Counter[tuple[str, str]] = Counter()
         for _, search in conn.execute(texts):
             docs.update({(lead[:1], word) for word, lead in word_leads(search)})
-        insert = f"INSERT INTO {kind.words} (pre, word, k, lead) VALUES (?, ?, ?, ?)"
         common = (pair for pair, count in docs.items() if count > WORD_POSTED_MAX)
-        conn.executemany(insert, ((pre, word, COMMON, "") for pre, word in common))
+        conn.executemany(f"INSERT INTO {kind.words}_common (pre, word) VALUES (?, ?)", common)
         conn.executemany(
-            insert,
+            f"INSERT INTO {kind.words} (pre, word, k, lead) VALUES (?, ?, ?, ?)",
             (
                 (lead[:1], word, key, lead)
                 for key, search in conn.execute(texts)
@@ -107,6 +106,7 @@ def _store_words(conn: sqlite3.Connection) -> None:
                 if docs[lead[:1], word] <= WORD_POSTED_MAX
             ),
         )
+        conn.execute(f"CREATE INDEX {kind.words}_lead ON {kind.words} (lead, word)")
 
 
 def _load_group(

@@ -40,11 +40,14 @@ CREATE TABLE qr_grams (gram TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROW
 -- The words of the items' search texts (search.WordIndex), each after the character before it (`pre`;
 -- '' at a field's start): when at most search.WORD_POSTED_MAX items hold a (pre, word) pair, a row for
 -- each item and each of the word's leads there (the text just before it, reversed, search.word_leads);
--- else one row with key 0 (common). Optional, like the gram tables.
+-- the pairs held by more items are listed in _common. The build adds the index by lead, word (_lead).
+-- Optional, like the gram tables.
 CREATE TABLE link_words (pre TEXT NOT NULL, word TEXT NOT NULL, k INTEGER NOT NULL, lead TEXT NOT NULL,
     PRIMARY KEY (pre, word, k, lead)) WITHOUT ROWID;
+CREATE TABLE link_words_common (pre TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (pre, word)) WITHOUT ROWID;
 CREATE TABLE qr_words (pre TEXT NOT NULL, word TEXT NOT NULL, k INTEGER NOT NULL, lead TEXT NOT NULL,
     PRIMARY KEY (pre, word, k, lead)) WITHOUT ROWID;
+CREATE TABLE qr_words_common (pre TEXT NOT NULL, word TEXT NOT NULL, PRIMARY KEY (pre, word)) WITHOUT ROWID;
 -- The key set of each common tag, campaign and domain value (keysets.py): bit k of the little-endian blob
 -- is set when the value names the item of key k. Optional: a store without it reads a value's keys.
 CREATE TABLE key_sets (kind TEXT NOT NULL, field TEXT NOT NULL, params TEXT NOT NULL, bits BLOB NOT NULL,

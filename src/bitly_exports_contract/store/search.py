@@ -26,7 +26,6 @@ WORD = re.compile(r"\w+")  # a word: a longest run of characters re's \w matches
 WORD_POSTED_MAX = 1_000  # items of one (character before, word) pair the word table lists, at most
 WORD_READ_MAX = 4_000  # rows of the word table read for one word of a query, at most (more: not asked)
 LEAD = 8  # characters before a word that the word table keeps with it (word_leads)
-COMMON = 0  # the word table's one key for a pair held by more items (item keys start at 1)
 WORD_CACHE_CAP = 50_000
 
 
@@ -159,24 +158,39 @@ def _after_prefix(prefix: str) -> str | None:
 
 
 class WordIndex:
-    """The word table of one item kind: for each word of the items' search texts and the character just
-    before it (`pre`: its lead's first), a row for each item holding that pair and each of the word's
-    leads there (word_leads), or COMMON alone when more than WORD_POSTED_MAX items hold it. Optional: a
+    """The word table of one item kind (`table`): for each word of the items' search texts and the
+    character just before it (`pre`: its lead's first), a row for each item holding that pair and each
+    of the word's leads there (word_leads), when at most WORD_POSTED_MAX items hold the pair; the pairs
+    held by more are listed in `table`_common instead. Rows are found by (pre, word), or, when a query
+    knows a whole lead (LEAD characters), by (lead, word) through the index `table`_lead. Optional: a
     store built before it was added has none, and `present` is False. What a word of a query names is
     kept (the store is read-only)."""
 
     def __init__(self, conn: sqlite3.Connection, *, table: str) -> None:
         self._conn = conn
-        kept = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
-        self.present = kept.fetchone() is not None
-        # rows read, whether one is COMMON, and the keys of those whose lead starts with the query's
-        named = (
-            "SELECT count(*), max(k = 0), group_concat(CASE WHEN substr(lead, 1, ?) = ? THEN k END) "
-            f"FROM (SELECT k, lead FROM {table} WHERE pre = ? AND "
+        names = (table, f"{table}_common", f"{table}_lead")
+        kept = conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE name IN (SELECT value FROM json_each(?))",
+            (json.dumps(names),),
         )
-        self._whole = named + "word = ? LIMIT ?)"
-        self._prefix = named + "word >= ? AND word < ? LIMIT ?)"
-        self._open = named + "word >= ? LIMIT ?)"
+        self.present = kept.fetchone()[0] == len(names)
+        self._sql: dict[tuple[str, bool], str] = {}
+        for shape, words in (
+            ("whole", "word = ?"),
+            ("prefix", "word >= ? AND word < ?"),
+            ("open", "word >= ?"),
+        ):
+            common = f"(SELECT 1 FROM {table}_common WHERE pre = ? AND {words} LIMIT 1)"
+            # the rows of a whole lead are exactly the ones wanted: count them, list their keys
+            self._sql[shape, True] = (
+                f"SELECT {common}, count(*), group_concat(k) FROM (SELECT k FROM {table} "
+                f"INDEXED BY {table}_lead WHERE lead = ? AND {words} LIMIT ?)"
+            )
+            # count the rows of (pre, word), list the keys of those whose lead starts with the query's
+            self._sql[shape, False] = (
+                f"SELECT {common}, count(*), group_concat(CASE WHEN substr(lead, 1, ?) = ? THEN k END) "
+                f"FROM (SELECT k, lead FROM {table} WHERE pre = ? AND {words} LIMIT ?)"
+            )
         self._keys: BoundedCache[tuple[str, bool, str], frozenset[int] | None] = BoundedCache(WORD_CACHE_CAP)
 
     def candidates(self, lowered_query: str, bound: int) -> list[int] | None:
@@ -197,18 +211,21 @@ class WordIndex:
 
     def _word_keys(self, word: str, whole: bool, lead: str) -> frozenset[int] | None:
         """The items holding `word` (whole) or a word starting with it, after text ending with the
-        reverse of `lead`; None when one such word is COMMON or they are more than WORD_READ_MAX rows."""
+        reverse of `lead`; None when such a word is common after that character, or they are more than
+        WORD_READ_MAX rows."""
         name = (word, whole, lead)
         if name in self._keys:
             return self._keys[name]
         after = None if whole else _after_prefix(word)
-        ask = (
-            (len(lead), lead, lead[:1], word)
-            if whole or after is None
-            else (len(lead), lead, lead[:1], word, after)
+        shape, words = (
+            ("whole", (word,)) if whole else ("open", (word,)) if after is None else ("prefix", (word, after))
         )
-        sql = self._whole if whole else self._open if after is None else self._prefix
-        rows, common, listed = self._conn.execute(sql, (*ask, WORD_READ_MAX + 1)).fetchone()
+        pre = lead[:1]
+        if len(lead) == LEAD:  # a stored lead starting with it is it (none is longer)
+            params = (pre, *words, lead, *words, WORD_READ_MAX + 1)
+        else:
+            params = (pre, *words, len(lead), lead, pre, *words, WORD_READ_MAX + 1)
+        common, rows, listed = self._conn.execute(self._sql[shape, len(lead) == LEAD], params).fetchone()
         keys = None
         if not common and rows <= WORD_READ_MAX:
             keys = frozenset(map(int, listed.split(","))) if listed else frozenset()
