@@ -20,7 +20,7 @@ from bitly_exports_contract.store import ItemFilter, Store
 from bitly_exports_contract.store import db as store_db
 from bitly_exports_contract.store.kept import PREFIX, WHOLE, KeptSearch, _shapes
 from bitly_exports_contract.store.query import LINKS, select_query
-from bitly_exports_contract.store.search import query_words, search_text, word_leads
+from bitly_exports_contract.store.search import LEAD, WORD, query_words, search_text, word_leads, word_pairs
 
 # word and non-word characters, and ones whose lower-casing is longer, context-sensitive or not \w
 ALPHABET = "ab1_ İßẞΣσςǅ東🎉é#/.-\x00\t"
@@ -45,6 +45,13 @@ def test_every_text_holding_a_query_holds_what_its_words_ask_for(
     query = text[start : data.draw(st.integers(start, len(text)))]
     leads = word_leads(text)
     held = {word for word, _ in leads}
+    assert word_pairs(text) == {(stored[:1], word) for word, stored in leads}  # what the build counts by
+    assert (
+        leads
+        == {  # the definition, read literally
+            (m.group(), text[: m.start()].split("\x00")[-1][-LEAD:][::-1]) for m in WORD.finditer(text)
+        }
+    )
     for word, whole, lead in query_words(query):
         # a stored (word, lead) the table files under the same first character as the query's lead
         assert any(

@@ -17,7 +17,7 @@ from .errors import StoreError
 from .prefix import PrefixSumLoader
 from .query import LINKS, QR_CODES, key_set_fields, key_set_values
 from .schema import INDEXES, KEY_ORDER, SCHEMA_ID, TABLES
-from .search import WORD_POSTED_MAX, fts_text, search_text, word_leads
+from .search import WORD_POSTED_MAX, fts_text, search_text, word_leads, word_pairs
 
 _CHUNK = 20_000
 _Item = TypeVar("_Item", Link, QrCode)
@@ -94,7 +94,7 @@ def _store_words(conn: sqlite3.Connection) -> None:
         texts = f"SELECT key, search FROM {kind.table} ORDER BY key"
         docs: Counter[tuple[str, str]] = Counter()
         for _, search in conn.execute(texts):
-            docs.update({(lead[:1], word) for word, lead in word_leads(search)})
+            docs.update(word_pairs(search))
         common = (pair for pair, count in docs.items() if count > WORD_POSTED_MAX)
         conn.executemany(f"INSERT INTO {kind.words}_common (pre, word) VALUES (?, ?)", common)
         conn.executemany(

@@ -23,6 +23,9 @@ RAREST_GRAMS = 3  # trigrams of a query that the index is asked for: the rarest 
 GRAM_CACHE_CAP = 200_000
 GRAM_COUNT_BOUND = 1_000  # a trigram in more items than this is common: how common does not matter
 WORD = re.compile(r"\w+")  # a word: a longest run of characters re's \w matches (a per-character property)
+_WORD_SPLIT = re.compile(r"(\w+)")
+# a word and the character before it, when that is not a NUL (a word never follows a word directly)
+_PRE_WORD = re.compile(r"([^\w\x00]?)(\w+)")
 WORD_POSTED_MAX = 1_000  # items of one (character before, word) pair the word table lists, at most
 WORD_READ_MAX = 4_000  # rows of the word table read for one word of a query, at most (more: not asked)
 LEAD = 8  # characters before a word that the word table keeps with it (word_leads)
@@ -114,12 +117,20 @@ def word_leads(search: str) -> set[tuple[str, str]]:
     """(word, lead) of each place a word starts in a stored search text: its lead is the text before it
     in its field (after the last NUL), at most LEAD characters of it, reversed. The word table files each
     under its lead's first character (none at a field's start), which a query always knows."""
+    parts = _WORD_SPLIT.split(search)  # text between words, word, text between words, ..., text
     out: set[tuple[str, str]] = set()
-    for match in WORD.finditer(search):
-        start = match.start()
-        before = search[max(0, start - LEAD) : start]
-        out.add((match.group(), before[before.rfind(SEPARATOR) + 1 :][::-1]))
+    start = len(parts[0])
+    for index in range(1, len(parts), 2):
+        word = parts[index]
+        before = search[start - LEAD : start] if start >= LEAD else search[:start]
+        out.add((word, before[before.rfind(SEPARATOR) + 1 :][::-1]))
+        start += len(word) + len(parts[index + 1])
     return out
+
+
+def word_pairs(search: str) -> set[tuple[str, str]]:
+    """(lead's first character, word) of each word of a stored search text, as word_leads would give."""
+    return set(_PRE_WORD.findall(search))
 
 
 def query_words(lowered_query: str) -> list[tuple[str, bool, str]]:
