@@ -175,8 +175,12 @@ class _Plan:
     exact: dict[int, int] = field(default_factory=dict)  # source index -> the cond it selects exactly
     # exact source index -> the values whose key sets (keysets.py) it names the union of
     sets: dict[int, tuple[SetName, ...]] = field(default_factory=dict)
-    lowered_query: str | None = None  # set when SQL is only a pre-filter for the query
     searched: str | None = None  # the lowered query, when there is one (what the word table is asked for)
+
+    @property
+    def lowered_query(self) -> str | None:
+        """The lowered query when SQL is only a pre-filter for it (it holds a NUL: checked in Python)."""
+        return self.searched if self.searched is not None and SEPARATOR in self.searched else None
 
     def where(self, cond: str, *params: object) -> None:
         self.conds.append(cond)
@@ -249,8 +253,6 @@ def _plan(conn: sqlite3.Connection, kind: Kind, gkey: int, flt: ItemFilter) -> _
         lowered = flt.query.lower()
         plan.where("instr(l.search, ?) > 0", lowered)
         plan.searched = lowered
-        if SEPARATOR in lowered:
-            plan.lowered_query = lowered
     return plan
 
 
@@ -299,9 +301,9 @@ def _pick_candidates(
     """
     bound = min(MAX_CANDIDATES, math.isqrt(min(limit, group_size) * group_size // CANDIDATE_COST))
     best: tuple[list[int], list[int]] | None = None
-    by_sets = group_size > SMALL_GROUP and keysets is not None and bool(plan.exact)
-    if by_sets and keysets is not None:
-        common = keysets.common([plan.sets[index] for index in plan.exact])
+    sets = keysets if group_size > SMALL_GROUP and plan.exact else None
+    if sets is not None:
+        common = sets.common([plan.sets[index] for index in plan.exact])
         if common.bit_count() <= bound:
             best = (keys_of(common), list(plan.exact.values()))
             if len(best[0]) <= limit:
@@ -320,7 +322,7 @@ def _pick_candidates(
     if group_size <= SMALL_GROUP:
         chosen = plan.search_sources
     else:
-        chosen = [index for index in range(len(plan.sources)) if not (by_sets and index in plan.exact)]
+        chosen = [index for index in range(len(plan.sources)) if sets is None or index not in plan.exact]
     if (
         chosen
         and plan.search_most is not None
